@@ -1,0 +1,55 @@
+"""`trackbridge serve` and `trackbridge migrate`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from trackbridge.adapters.db.migrate import upgrade
+from trackbridge.config import load_settings
+from trackbridge.entrypoints.bootstrap import build_container
+from trackbridge.entrypoints.cli.context import console, open_container, reports_errors
+from trackbridge.entrypoints.cli.projects import print_credentials
+from trackbridge.entrypoints.http.app import create_app
+from trackbridge.entrypoints.log_setup import configure_logging
+from trackbridge.services import projects as project_service
+
+FIRST_PROJECT = "default"
+
+
+def register(cli: typer.Typer) -> None:
+    @cli.command("migrate")
+    @reports_errors
+    def migrate() -> None:
+        """Create or update the database schema."""
+        with open_container() as c:
+            upgrade(c.engine)
+            console.print(f"database at the newest schema ({c.engine.dialect.name})")
+
+    @cli.command("serve")
+    @reports_errors
+    def serve(
+        host: Annotated[str | None, typer.Option(help="Address to bind (TRACKBRIDGE_HOST).")] = None,
+        port: Annotated[int | None, typer.Option(help="Port (TRACKBRIDGE_PORT).")] = None,
+        workers: Annotated[int, typer.Option(help="HTTP worker processes (PostgreSQL only).")] = 1,
+    ) -> None:
+        """Migrate, create a first project if there is none (printing its credentials), and serve HTTP."""
+        settings = load_settings()
+        configure_logging(settings.log_level, settings.log_json)
+        container = build_container(settings)
+        upgrade(container.engine)
+        if not project_service.list_projects(container.uow):
+            credentials = project_service.create_project(container.uow, container.box, FIRST_PROJECT)
+            print_credentials(credentials, title="First start: a project was created for you")
+        bind_host, bind_port = host or settings.host, port or settings.port
+        console.print(f"trackbridge serving on http://{bind_host}:{bind_port}  (API docs: /docs)")
+        if workers > 1:
+            if settings.is_sqlite:
+                raise typer.BadParameter("several HTTP workers need PostgreSQL (TRACKBRIDGE_DATABASE_URL)")
+            container.close()
+            uvicorn.run("trackbridge.entrypoints.http.asgi:app", host=bind_host, port=bind_port, workers=workers,
+                        factory=True, log_level="warning")
+            return
+        uvicorn.run(create_app(settings, container), host=bind_host, port=bind_port, log_level="warning")

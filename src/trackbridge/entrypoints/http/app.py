@@ -1,0 +1,72 @@
+"""The ASGI application, built by create_app() (nothing is built at import)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import ORJSONResponse
+from starlette.concurrency import run_in_threadpool
+
+import trackbridge
+from trackbridge.adapters.db.migrate import current_revision, head_revision
+from trackbridge.config import Settings, load_settings
+from trackbridge.entrypoints.bootstrap import Container, build_container
+from trackbridge.entrypoints.http import read_api, signed_api
+from trackbridge.entrypoints.http.errors import install_error_handlers
+
+DESCRIPTION = """
+trackbridge joins what people do on a website with who they are and what they buy.
+
+* **Signed resource API** (`/v2/...`): customers, categories, products and orders from a shop's backend, each call signed
+  with `X-Digest` (hex HMAC-SHA256 of the exact body bytes under the project's signing secret).
+* **Read API** (`/api/v1/...`): what is stored, with `Authorization: Bearer <API key>`.
+"""
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    container = container or build_container(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.close()
+
+    app = FastAPI(
+        title="trackbridge",
+        version=trackbridge.__version__,
+        description=DESCRIPTION,
+        default_response_class=ORJSONResponse,
+        lifespan=lifespan,
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    app.include_router(signed_api.build_router(container))
+    app.include_router(read_api.build_router())
+
+    @app.get("/health", tags=["operations"], summary="Liveness and schema state",
+             responses={503: {"description": "The database is not migrated to this version's schema."}})
+    async def health() -> ORJSONResponse:
+        revision = await run_in_threadpool(current_revision, container.engine)
+        ready = revision == head_revision()
+        body = {
+            "status": "ok" if ready else "migrations pending: run `trackbridge migrate`",
+            "version": trackbridge.__version__,
+            "database": container.engine.dialect.name,
+            "schema": revision,
+        }
+        return ORJSONResponse(body, status_code=200 if ready else 503)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(signed_api.extra_schemas())
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,257 @@
+"""Request bodies of the signed resource API (seed 004, formats.md §1): validated here, then turned into domain records.
+
+Numeric fields take numbers or numeric strings, as the seed sends them; money stays a Decimal throughout.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+
+from trackbridge.domain import values
+from trackbridge.domain.errors import InvalidInput
+from trackbridge.domain.resources import (
+    CategoryRecord,
+    CustomerRecord,
+    OrderItem,
+    OrderRecord,
+    ProductOption,
+    ProductRecord,
+    Refund,
+)
+
+
+def _to_value_error(parse: Any) -> Any:
+    def run(value: Any) -> Any:
+        try:
+            return parse(value, "")
+        except InvalidInput as error:
+            raise ValueError(error.detail) from None
+
+    return run
+
+
+Money = Annotated[Decimal, BeforeValidator(_to_value_error(values.parse_money)), Field(examples=["10.42"])]
+Email = Annotated[str, BeforeValidator(_to_value_error(values.normalize_email)), Field(examples=["jo@example.com"])]
+Quantity = Annotated[int, BeforeValidator(_to_value_error(lambda v, f: values.parse_int(v, f, minimum=1)))]
+Currency = Annotated[str, BeforeValidator(_to_value_error(values.check_currency))]
+VisitorId = Annotated[str, BeforeValidator(_to_value_error(values.check_visitor_id))]
+Id = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+               Field(min_length=1, max_length=200)]
+Text = Annotated[str, Field(max_length=2000)]
+Timestamp = Annotated[
+    Any,
+    Field(
+        description="Epoch milliseconds (number or numeric string) or ISO 8601; naive date-times are read in the "
+        "project's time zone.",
+        examples=[1518004715732],
+    ),
+]
+
+
+def _when(value: Any, info: ValidationInfo) -> datetime | None:
+    if value is None:
+        return None
+    zone: tzinfo = (info.context or {}).get("tz", UTC)
+    try:
+        return values.parse_timestamp(value, "", zone)
+    except InvalidInput as error:
+        raise ValueError(error.detail) from None
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
+
+
+class CustomerParams(_Strict):
+    email: Email
+    createdAt: Timestamp = None
+    firstName: Text | None = None
+    lastName: Text | None = None
+    phoneNumber: Annotated[str, Field(max_length=64)] | None = None
+    subscribed: bool | None = None
+    registered: bool | None = None
+    externalId: Id | None = Field(default=None, description="The customer's id in the CRM (Metrica's uniq_id).")
+    website: Annotated[str, Field(max_length=100)] | None = None
+    storeView: Annotated[str, Field(max_length=100)] | None = None
+    tags: list[Annotated[str, Field(min_length=1, max_length=200)]] = Field(default_factory=list)
+
+    @field_validator("createdAt")
+    @classmethod
+    def _created(cls, value: Any, info: ValidationInfo) -> datetime | None:
+        return _when(value, info)
+
+    def record(self) -> CustomerRecord:
+        return CustomerRecord(
+            email=self.email,
+            signed_up_at=self.createdAt,
+            first_name=self.firstName,
+            last_name=self.lastName,
+            phone=self.phoneNumber,
+            subscribed=self.subscribed,
+            registered=self.registered,
+            external_id=self.externalId,
+            website=self.website,
+            store_view=self.storeView,
+            tags=tuple(dict.fromkeys(self.tags)),
+        )
+
+
+class TagParams(_Strict):
+    email: Email
+    tags: list[Annotated[str, Field(min_length=1, max_length=200)]]
+
+
+class CategoryParams(_Strict):
+    id: Id
+    name: Annotated[str, Field(min_length=1, max_length=500)]
+    url: Text | None = None
+
+    def record(self) -> CategoryRecord:
+        return CategoryRecord(id=self.id, name=self.name, url=self.url)
+
+
+class ProductOptionParams(_Strict):
+    id: Id
+    sku: Annotated[str, Field(max_length=200)] | None = None
+    name: Annotated[str, Field(max_length=500)] | None = None
+    price: Money | None = None
+    imageUrl: Text | None = None
+
+
+class ProductParams(_Strict):
+    id: Id
+    name: Annotated[str, Field(min_length=1, max_length=500)]
+    categories: list[Id] | None = None
+    sku: Annotated[str, Field(max_length=200)] | None = None
+    imageUrl: Text | None = None
+    price: Money | None = Field(default=None, description="Required when the product has no options.")
+    url: Text | None = None
+    options: list[ProductOptionParams] = Field(default_factory=list)
+
+    def record(self) -> ProductRecord:
+        if self.price is None and not self.options:
+            raise InvalidInput("is required when the product has no options", "price")
+        return ProductRecord(
+            id=self.id,
+            name=self.name,
+            price=self.price,
+            sku=self.sku,
+            url=self.url,
+            image_url=self.imageUrl,
+            categories=tuple(self.categories) if self.categories is not None else None,
+            options=tuple(
+                ProductOption(id=o.id, name=o.name, sku=o.sku, price=o.price, image_url=o.imageUrl)
+                for o in self.options
+            ),
+        )
+
+
+class OrderProductParams(_Strict):
+    productId: Id
+    quantity: Quantity
+    price: Money | None = None
+    sku: Annotated[str, Field(max_length=200)] | None = None
+    name: Annotated[str, Field(max_length=500)] | None = None
+
+
+class BillingParams(_Strict):
+    model_config = ConfigDict(extra="allow")
+    address: Text | None = None
+    city: Text | None = None
+    countryCode: Annotated[str, Field(max_length=8)] | None = None
+    phone: Annotated[str, Field(max_length=64)] | None = None
+    postcode: Annotated[str, Field(max_length=32)] | None = None
+    paymentMethod: Annotated[str, Field(max_length=200)] | None = None
+
+
+class RefundParams(_Strict):
+    id: Id
+    amount: Money
+    createdAt: Timestamp
+    items: list[dict[str, Any]] | None = None
+
+    @field_validator("createdAt")
+    @classmethod
+    def _created(cls, value: Any, info: ValidationInfo) -> datetime | None:
+        if value is None:
+            raise ValueError("is required")
+        return _when(value, info)
+
+
+class OrderParams(_Strict):
+    id: Id
+    createdAt: Timestamp
+    amount: Money
+    status: Annotated[str, Field(min_length=1, max_length=100)]
+    products: list[OrderProductParams]
+    email: Email | None = None
+    phone: Annotated[str, Field(max_length=64)] | None = None
+    subtotal: Money | None = None
+    tax: Money | None = None
+    shipping: Money | None = None
+    discount: Money | None = None
+    cost: Money | None = Field(default=None, description="What the order cost the shop; profit = amount - cost.")
+    currency: Currency | None = None
+    coupons: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list)
+    billing: BillingParams | None = None
+    ipAddress: Annotated[str, Field(max_length=64)] | None = None
+    visitorId: VisitorId | None = Field(default=None, description="The visitor's 16 hex character id (Matomo's form).")
+    userAgent: Text | None = None
+    website: Annotated[str, Field(max_length=100)] | None = None
+    storeView: Annotated[str, Field(max_length=100)] | None = None
+    refunds: list[RefundParams] = Field(default_factory=list)
+
+    @field_validator("createdAt")
+    @classmethod
+    def _created(cls, value: Any, info: ValidationInfo) -> datetime | None:
+        if value is None:
+            raise ValueError("is required")
+        return _when(value, info)
+
+    def record(self) -> OrderRecord:
+        assert self.createdAt is not None
+        return OrderRecord(
+            id=self.id,
+            placed_at=self.createdAt,
+            amount=self.amount,
+            status=self.status,
+            items=tuple(
+                OrderItem(product_id=p.productId, quantity=p.quantity, price=p.price, sku=p.sku, name=p.name)
+                for p in self.products
+            ),
+            email=self.email,
+            phone=self.phone,
+            subtotal=self.subtotal,
+            tax=self.tax,
+            shipping=self.shipping,
+            discount=self.discount,
+            cost=self.cost,
+            currency=self.currency,
+            coupons=tuple(self.coupons),
+            billing=self.billing.model_dump(exclude_none=True) if self.billing else None,
+            ip_address=self.ipAddress,
+            visitor_id=self.visitorId,
+            user_agent=self.userAgent,
+            website=self.website,
+            store_view=self.storeView,
+            refunds=tuple(
+                Refund(id=r.id, amount=r.amount, refunded_at=r.createdAt, items=tuple(r.items) if r.items else None)
+                for r in self.refunds
+                if r.createdAt is not None
+            ),
+        )
+
+
+class Envelope(_Strict):
+    """Every signed call: ``{time, token, params}`` for one record, ``{time, token, batch: [...]}`` for many."""
+
+    time: Annotated[int, Field(description="Epoch milliseconds when the call was made.", examples=[1518004715732])]
+    token: Annotated[str, Field(min_length=1, max_length=200, examples=["sh0p-t0k3n"])]
+    params: dict[str, Any] | None = None
+    batch: list[Any] | None = None
+    platform: str | None = None
+    pluginVersion: str | None = None
