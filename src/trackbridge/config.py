@@ -1,7 +1,8 @@
 """The one place that reads settings.
 
 Every setting is read from the environment (prefix ``TRACKBRIDGE_``) or a ``.env`` file, typed and validated when
-:func:`load_settings` is called, never at import. ``docs/configuration.md`` documents each one; a test keeps the two in step.
+:func:`load_settings` is called, never at import. ``docs/configuration.md`` documents each one;
+a test keeps the two in step.
 """
 
 from __future__ import annotations

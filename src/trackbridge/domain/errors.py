@@ -1,16 +1,16 @@
 """trackbridge's error hierarchy, drawn once here.
 
-    TrackbridgeError                 base of every error trackbridge raises on purpose
-    ├── ClientError                  the caller sent something wrong; mapped to a 4xx in one table (entrypoints/http/errors.py)
-    │   ├── InvalidInput             400: names the field and what was wrong
-    │   ├── Unauthenticated          401: credentials missing or unknown
-    │   ├── Forbidden                403: credentials present but refused (wrong digest, read-only key)
-    │   ├── NotFound                 404
-    │   ├── Conflict                 409: the request contradicts stored state
-    │   └── PayloadTooLarge          413
-    └── OutsideError                 a call to another system failed
-        ├── TransientError           worth retrying with backoff (time-out, 5xx, 429)
-        └── PermanentError           retrying cannot help; dead-letter with the reason
+TrackbridgeError                 base of every error trackbridge raises on purpose
+├── ClientError                  the caller sent something wrong; a 4xx (table in entrypoints/http/errors.py)
+│   ├── InvalidInput             400: names the field and what was wrong
+│   ├── Unauthenticated          401: credentials missing or unknown
+│   ├── Forbidden                403: credentials present but refused (wrong digest, read-only key)
+│   ├── NotFound                 404
+│   ├── Conflict                 409: the request contradicts stored state
+│   └── PayloadTooLarge          413
+└── OutsideError                 a call to another system failed
+    ├── TransientError           worth retrying with backoff (time-out, 5xx, 429)
+    └── PermanentError           retrying cannot help; dead-letter with the reason
 """
 
 from __future__ import annotations

@@ -120,7 +120,7 @@ class RecordResult:
 
 
 def merge_options(stored: Sequence[Mapping[str, Any]], sent: Iterable[ProductOption]) -> list[JsonObject]:
-    """Product options merge (seed 004): a sent option replaces the stored one with its id; others are kept, in order."""
+    """Product options merge (seed 004): a sent option replaces the stored one with its id; others stay."""
     merged: dict[str, JsonObject] = {str(option["id"]): dict(option) for option in stored}
     for option in sent:
         merged[option.id] = option.as_json()

@@ -14,8 +14,22 @@ VISITOR_ID = re.compile(r"^[0-9a-f]{16}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PLACEHOLDER_IDS = frozenset(
     {
-        "", "anonymous", "guest", "distinctid", "distinct_id", "id", "not_authenticated", "email", "undefined",
-        "true", "false", "[object object]", "nan", "none", "null", "0",
+        "",
+        "anonymous",
+        "guest",
+        "distinctid",
+        "distinct_id",
+        "id",
+        "not_authenticated",
+        "email",
+        "undefined",
+        "true",
+        "false",
+        "[object object]",
+        "nan",
+        "none",
+        "null",
+        "0",
     }
 )
 # Epoch values at or above this are milliseconds (in seconds it would be the year 5138; in milliseconds it is 1973).
@@ -48,9 +62,9 @@ def parse_int(value: object, field: str, *, minimum: int | None = None) -> int:
         raise InvalidInput("must be an integer", field)
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value):
+    elif (isinstance(value, float) and value.is_integer()) or (
+        isinstance(value, str) and re.fullmatch(r"\s*-?\d+\s*", value)
+    ):
         number = int(value)
     else:
         raise InvalidInput(f"{value!r} is not an integer", field)

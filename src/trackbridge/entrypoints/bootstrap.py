@@ -10,13 +10,14 @@ from trackbridge.adapters.db.engine import build_engine
 from trackbridge.adapters.db.unit_of_work import SqlUnitOfWork
 from trackbridge.adapters.secret_box import FernetSecretBox, build_secret_box
 from trackbridge.config import Settings
+from trackbridge.services.ports import UnitOfWork
 
 
 @dataclass
 class Container:
     settings: Settings
     engine: Engine
-    uow: SqlUnitOfWork
+    uow: UnitOfWork
     box: FernetSecretBox
 
     def close(self) -> None:

@@ -30,7 +30,14 @@ class SecretBox(Protocol):
 
 class ProjectRepository(Protocol):
     def add(
-        self, *, name: str, token: str, secret_ciphertext: str, timezone: str, base_currency: str, is_demo: bool
+        self,
+        *,
+        name: str,
+        token: str,
+        secret_ciphertext: str,
+        timezone: str,
+        base_currency: str,
+        is_demo: bool,
     ) -> Project: ...
 
     def by_id(self, project_id: int) -> Project | None: ...
@@ -109,10 +116,17 @@ class ReadRepository(Protocol):
 
 
 class Transaction(Protocol):
-    projects: ProjectRepository
-    api_keys: ApiKeyRepository
-    resources: ResourceRepository
-    reads: ReadRepository
+    @property
+    def projects(self) -> ProjectRepository: ...
+
+    @property
+    def api_keys(self) -> ApiKeyRepository: ...
+
+    @property
+    def resources(self) -> ResourceRepository: ...
+
+    @property
+    def reads(self) -> ReadRepository: ...
 
 
 class UnitOfWork(Protocol):
@@ -127,4 +141,3 @@ class UnitOfWork(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
-

@@ -53,7 +53,14 @@ class SqlProjectRepository:
         return _project(row) if row is not None else None
 
     def add(
-        self, *, name: str, token: str, secret_ciphertext: str, timezone: str, base_currency: str, is_demo: bool
+        self,
+        *,
+        name: str,
+        token: str,
+        secret_ciphertext: str,
+        timezone: str,
+        base_currency: str,
+        is_demo: bool,
     ) -> Project:
         now = datetime.now(UTC)
         site_id = (self._c.execute(select(func.max(projects.c.site_id))).scalar() or 0) + 1
@@ -107,9 +114,7 @@ class SqlProjectRepository:
 
     def remember_signed_request(self, project_id: int, path: str, digest: str, seen_at: datetime) -> bool:
         statement = upsert(self._c.dialect.name, signed_request_replays, ["project_id", "path", "digest"])
-        result = self._c.execute(
-            statement.values(project_id=project_id, path=path, digest=digest, seen_at=seen_at)
-        )
+        result = self._c.execute(statement.values(project_id=project_id, path=path, digest=digest, seen_at=seen_at))
         return bool(result.rowcount)
 
     def forget_signed_requests_before(self, moment: datetime) -> int:

@@ -92,7 +92,9 @@ class SqlReadRepository:
 
     def customer(self, project_id: int, customer_id: int) -> JsonObject | None:
         row = (
-            self._c.execute(select(customers).where(customers.c.project_id == project_id, customers.c.id == customer_id))
+            self._c.execute(
+                select(customers).where(customers.c.project_id == project_id, customers.c.id == customer_id)
+            )
             .mappings()
             .first()
         )

@@ -32,14 +32,34 @@ from trackbridge.domain.values import normalize_phone
 _IN_CHUNK = 500  # SQLite accepts at most 32,766 bound parameters a statement; stay far below.
 
 _CUSTOMER_OPTIONAL = [
-    "first_name", "last_name", "phone", "phone_normalized", "subscribed", "registered", "external_id", "website",
-    "store_view", "signed_up_at",
+    "first_name",
+    "last_name",
+    "phone",
+    "phone_normalized",
+    "subscribed",
+    "registered",
+    "external_id",
+    "website",
+    "store_view",
+    "signed_up_at",
 ]
 _PRODUCT_OPTIONAL = ["sku", "price", "url", "image_url"]
 _ORDER_OVERRIDE = ["customer_id", "placed_at", "amount", "status", "updated_at"]
 _ORDER_OPTIONAL = [
-    "email", "phone", "subtotal", "tax", "shipping", "discount", "cost", "currency", "billing", "ip_address",
-    "visitor_id", "user_agent", "website", "store_view",
+    "email",
+    "phone",
+    "subtotal",
+    "tax",
+    "shipping",
+    "discount",
+    "cost",
+    "currency",
+    "billing",
+    "ip_address",
+    "visitor_id",
+    "user_agent",
+    "website",
+    "store_view",
 ]
 
 
@@ -60,7 +80,14 @@ class SqlResourceRepository:
         self._c.execute(
             statement,
             [
-                {"project_id": project_id, "id": r.id, "name": r.name, "url": r.url, "created_at": now, "updated_at": now}
+                {
+                    "project_id": project_id,
+                    "id": r.id,
+                    "name": r.name,
+                    "url": r.url,
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 for r in records
             ],
         )
@@ -83,8 +110,17 @@ class SqlResourceRepository:
             cats = list(r.categories) if r.categories is not None else cats
             stored[r.id] = (options, cats)
             merged[r.id] = {
-                "project_id": project_id, "id": r.id, "name": r.name, "sku": r.sku, "price": r.price, "url": r.url,
-                "image_url": r.image_url, "categories": cats, "options": options, "created_at": now, "updated_at": now,
+                "project_id": project_id,
+                "id": r.id,
+                "name": r.name,
+                "sku": r.sku,
+                "price": r.price,
+                "url": r.url,
+                "image_url": r.image_url,
+                "categories": cats,
+                "options": options,
+                "created_at": now,
+                "updated_at": now,
             }
         statement = upsert(
             self._dialect,
@@ -117,9 +153,7 @@ class SqlResourceRepository:
             found.update({row.email: row.id for row in rows})
         return found
 
-    def upsert_customers(
-        self, project_id: int, records: Sequence[CustomerRecord], now: datetime
-    ) -> list[RecordResult]:
+    def upsert_customers(self, project_id: int, records: Sequence[CustomerRecord], now: datetime) -> list[RecordResult]:
         results: list[RecordResult] = []
         rows: dict[str, dict[str, Any]] = {}
         tags: dict[str, list[str]] = {}
@@ -227,8 +261,14 @@ class SqlResourceRepository:
             )
         items = [
             {
-                "project_id": project_id, "order_id": r.id, "line": line, "product_id": item.product_id,
-                "quantity": item.quantity, "price": item.price, "sku": item.sku, "name": item.name,
+                "project_id": project_id,
+                "order_id": r.id,
+                "line": line,
+                "product_id": item.product_id,
+                "quantity": item.quantity,
+                "price": item.price,
+                "sku": item.sku,
+                "name": item.name,
             }
             for r, _ in records
             for line, item in enumerate(r.items, start=1)
@@ -237,8 +277,12 @@ class SqlResourceRepository:
             self._c.execute(insert(order_items), items)
         refunds = [
             {
-                "project_id": project_id, "order_id": r.id, "refund_id": refund.id, "amount": refund.amount,
-                "refunded_at": refund.refunded_at, "items": list(refund.items) if refund.items is not None else None,
+                "project_id": project_id,
+                "order_id": r.id,
+                "refund_id": refund.id,
+                "amount": refund.amount,
+                "refunded_at": refund.refunded_at,
+                "items": list(refund.items) if refund.items is not None else None,
             }
             for r, _ in records
             for refund in r.refunds
@@ -258,11 +302,27 @@ class SqlResourceRepository:
     @staticmethod
     def _order_row(project_id: int, r: OrderRecord, customer_id: int | None, now: datetime) -> dict[str, Any]:
         return {
-            "project_id": project_id, "id": r.id, "customer_id": customer_id, "email": r.email, "phone": r.phone,
-            "placed_at": r.placed_at, "amount": r.amount, "subtotal": r.subtotal, "tax": r.tax,
-            "shipping": r.shipping, "discount": r.discount, "cost": r.cost, "currency": r.currency,
-            "status": r.status, "coupons": list(r.coupons), "billing": r.billing, "ip_address": r.ip_address,
-            "visitor_id": r.visitor_id, "user_agent": r.user_agent, "website": r.website,
-            "store_view": r.store_view, "created_at": now, "updated_at": now,
+            "project_id": project_id,
+            "id": r.id,
+            "customer_id": customer_id,
+            "email": r.email,
+            "phone": r.phone,
+            "placed_at": r.placed_at,
+            "amount": r.amount,
+            "subtotal": r.subtotal,
+            "tax": r.tax,
+            "shipping": r.shipping,
+            "discount": r.discount,
+            "cost": r.cost,
+            "currency": r.currency,
+            "status": r.status,
+            "coupons": list(r.coupons),
+            "billing": r.billing,
+            "ip_address": r.ip_address,
+            "visitor_id": r.visitor_id,
+            "user_agent": r.user_agent,
+            "website": r.website,
+            "store_view": r.store_view,
+            "created_at": now,
+            "updated_at": now,
         }
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import Table, func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -20,7 +21,7 @@ def upsert(
     """An insert that, on a key conflict, overrides ``override`` columns and sets ``keep_when_null`` columns only
     when the new value is not NULL (a field that was not sent keeps the stored value). No columns: do nothing."""
     statement = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    changes = {name: statement.excluded[name] for name in override}
+    changes: dict[str, Any] = {name: statement.excluded[name] for name in override}
     changes.update({name: func.coalesce(statement.excluded[name], table.c[name]) for name in keep_when_null})
     if not changes:
         return statement.on_conflict_do_nothing(index_elements=list(keys))

@@ -39,7 +39,11 @@ def build() -> typer.Typer:
         table = Table("id", "name", "starts with", "scope", "created", "last used", "revoked")
         for key in keys:
             table.add_row(
-                str(key.id), key.name, key.prefix + "…", key.scope.value, f"{key.created_at:%Y-%m-%d %H:%M}",
+                str(key.id),
+                key.name,
+                key.prefix + "…",
+                key.scope.value,
+                f"{key.created_at:%Y-%m-%d %H:%M}",
                 f"{key.last_used_at:%Y-%m-%d %H:%M}" if key.last_used_at else "-",
                 f"{key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "-",
             )

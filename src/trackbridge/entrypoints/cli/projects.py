@@ -42,7 +42,13 @@ def build() -> typer.Typer:
         """Create a project and print its credentials (the API key is shown only now)."""
         with open_container() as c:
             credentials = service.create_project(
-                c.uow, c.box, name, token=token, secret=secret, api_key=api_key, timezone=timezone,
+                c.uow,
+                c.box,
+                name,
+                token=token,
+                secret=secret,
+                api_key=api_key,
+                timezone=timezone,
                 base_currency=currency,
             )
         print_credentials(credentials)
@@ -70,7 +76,8 @@ def build() -> typer.Typer:
     @app.command("rotate-secret")
     @reports_errors
     def rotate_secret(
-        name: str, secret: Annotated[str | None, typer.Option(help="The new secret (random if absent).")] = None
+        name: str,
+        secret: Annotated[str | None, typer.Option(help="The new secret (random if absent).")] = None,
     ) -> None:
         """Replace the signing secret; the token and API keys keep working."""
         with open_container() as c:
@@ -95,8 +102,11 @@ def build() -> typer.Typer:
         timezone: Annotated[str | None, typer.Option(help="IANA time zone.")] = None,
         currency: Annotated[str | None, typer.Option(help="Base currency.")] = None,
         replay_window: Annotated[
-            int | None, typer.Option(help="Refuse signed calls whose time is further than this many seconds away, "
-                                          "and repeats of a call inside it; 0 turns the check off.")
+            int | None,
+            typer.Option(
+                help="Refuse signed calls whose time is further than this many seconds away, "
+                "and repeats of a call inside it; 0 turns the check off."
+            ),
         ] = None,
     ) -> None:
         """Change a project's settings."""
@@ -110,7 +120,8 @@ def build() -> typer.Typer:
                 clear_replay_window=replay_window == 0,
             )
         window = f"{project.replay_window_seconds} s" if project.replay_window_seconds else "off"
-        console.print(f"{project.name}: time zone {project.timezone}, currency {project.base_currency}, "
-                      f"replay window {window}")
+        console.print(
+            f"{project.name}: time zone {project.timezone}, currency {project.base_currency}, replay window {window}"
+        )
 
     return app

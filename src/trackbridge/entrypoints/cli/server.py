@@ -49,7 +49,13 @@ def register(cli: typer.Typer) -> None:
             if settings.is_sqlite:
                 raise typer.BadParameter("several HTTP workers need PostgreSQL (TRACKBRIDGE_DATABASE_URL)")
             container.close()
-            uvicorn.run("trackbridge.entrypoints.http.asgi:app", host=bind_host, port=bind_port, workers=workers,
-                        factory=True, log_level="warning")
+            uvicorn.run(
+                "trackbridge.entrypoints.http.asgi:app",
+                host=bind_host,
+                port=bind_port,
+                workers=workers,
+                factory=True,
+                log_level="warning",
+            )
             return
         uvicorn.run(create_app(settings, container), host=bind_host, port=bind_port, log_level="warning")

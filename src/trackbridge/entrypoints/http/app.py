@@ -8,7 +8,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import ORJSONResponse
 from starlette.concurrency import run_in_threadpool
 
 import trackbridge
@@ -17,12 +16,13 @@ from trackbridge.config import Settings, load_settings
 from trackbridge.entrypoints.bootstrap import Container, build_container
 from trackbridge.entrypoints.http import read_api, signed_api
 from trackbridge.entrypoints.http.errors import install_error_handlers
+from trackbridge.entrypoints.http.responses import JsonAnswer
 
 DESCRIPTION = """
 trackbridge joins what people do on a website with who they are and what they buy.
 
-* **Signed resource API** (`/v2/...`): customers, categories, products and orders from a shop's backend, each call signed
-  with `X-Digest` (hex HMAC-SHA256 of the exact body bytes under the project's signing secret).
+* **Signed resource API** (`/v2/...`): customers, categories, products and orders from a shop's backend,
+  each call signed with `X-Digest` (hex HMAC-SHA256 of the exact body bytes under the project's signing secret).
 * **Read API** (`/api/v1/...`): what is stored, with `Authorization: Bearer <API key>`.
 """
 
@@ -40,7 +40,6 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         title="trackbridge",
         version=trackbridge.__version__,
         description=DESCRIPTION,
-        default_response_class=ORJSONResponse,
         lifespan=lifespan,
     )
     app.state.container = container
@@ -48,9 +47,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(signed_api.build_router(container))
     app.include_router(read_api.build_router())
 
-    @app.get("/health", tags=["operations"], summary="Liveness and schema state",
-             responses={503: {"description": "The database is not migrated to this version's schema."}})
-    async def health() -> ORJSONResponse:
+    @app.get(
+        "/health",
+        tags=["operations"],
+        summary="Liveness and schema state",
+        responses={503: {"description": "The database is not migrated to this version's schema."}},
+    )
+    async def health() -> JsonAnswer:
         revision = await run_in_threadpool(current_revision, container.engine)
         ready = revision == head_revision()
         body = {
@@ -59,7 +62,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             "database": container.engine.dialect.name,
             "schema": revision,
         }
-        return ORJSONResponse(body, status_code=200 if ready else 503)
+        return JsonAnswer(body, status_code=200 if ready else 503)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

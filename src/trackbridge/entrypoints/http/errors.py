@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import ORJSONResponse
 from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,6 +20,7 @@ from trackbridge.domain.errors import (
     TrackbridgeError,
     Unauthenticated,
 )
+from trackbridge.entrypoints.http.responses import JsonAnswer
 
 log = logging.getLogger(__name__)
 
@@ -90,31 +90,31 @@ def describe_validation(error: ValidationError | RequestValidationError, prefix:
     return InvalidInput(message, path or None)
 
 
-def _answer(error: ClientError) -> ORJSONResponse:
+def _answer(error: ClientError) -> JsonAnswer:
     status, code = STATUS.get(type(error), (400, "invalid_input"))
     field = error.field if isinstance(error, InvalidInput) else None
     body = {"status": "error", "error": {"code": code, "message": error.message, "field": field}}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return ORJSONResponse(body, status_code=status, headers=headers)
+    return JsonAnswer(body, status_code=status, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ClientError)
-    async def _client_error(_request: Request, error: ClientError) -> ORJSONResponse:
+    async def _client_error(_request: Request, error: ClientError) -> JsonAnswer:
         return _answer(error)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, error: RequestValidationError) -> ORJSONResponse:
+    async def _validation(_request: Request, error: RequestValidationError) -> JsonAnswer:
         return _answer(describe_validation(error))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, error: StarletteHTTPException) -> ORJSONResponse:
+    async def _http(_request: Request, error: StarletteHTTPException) -> JsonAnswer:
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
         body = {"status": "error", "error": {"code": code, "message": str(error.detail), "field": None}}
-        return ORJSONResponse(body, status_code=error.status_code, headers=getattr(error, "headers", None))
+        return JsonAnswer(body, status_code=error.status_code, headers=getattr(error, "headers", None))
 
     @app.exception_handler(TrackbridgeError)
-    async def _server_error(request: Request, error: TrackbridgeError) -> ORJSONResponse:
+    async def _server_error(request: Request, error: TrackbridgeError) -> JsonAnswer:
         log.error("request failed", extra={"path": request.url.path, "error": error.message})
         body = {"status": "error", "error": {"code": "server_error", "message": error.message, "field": None}}
-        return ORJSONResponse(body, status_code=500)
+        return JsonAnswer(body, status_code=500)

@@ -36,7 +36,7 @@ def build_router() -> APIRouter:
         container: ContainerDep,
         caller: ReadCaller,
         email: Annotated[str | None, Query(description="Exact e-mail (case does not matter).")] = None,
-        externalId: Annotated[str | None, Query(description="The CRM's id of the customer.")] = None,  # noqa: N803
+        externalId: Annotated[str | None, Query(description="The CRM's id of the customer.")] = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> Page:
@@ -52,8 +52,11 @@ def build_router() -> APIRouter:
         items = await run_in_threadpool(read)
         return Page(items=items, next=str(items[-1]["id"]) if len(items) == limit else None)
 
-    @router.get("/customers/{customer_id}", summary="One customer, with tags and recent orders",
-                responses=error_responses(404))
+    @router.get(
+        "/customers/{customer_id}",
+        summary="One customer, with tags and recent orders",
+        responses=error_responses(404),
+    )
     async def get_customer(container: ContainerDep, caller: ReadCaller, customer_id: int) -> dict[str, Any]:
         def read() -> dict[str, Any] | None:
             with container.uow.read() as tx:
@@ -65,7 +68,7 @@ def build_router() -> APIRouter:
     async def list_orders(
         container: ContainerDep,
         caller: ReadCaller,
-        customerId: Annotated[int | None, Query(description="Only this customer's orders.")] = None,  # noqa: N803
+        customerId: Annotated[int | None, Query(description="Only this customer's orders.")] = None,
         limit: Limit = DEFAULT_LIMIT,
         cursor: Cursor = None,
     ) -> Page:
@@ -84,8 +87,11 @@ def build_router() -> APIRouter:
 
         return _found(await run_in_threadpool(read), f"no order {order_id!r} in this project")
 
-    @router.get("/products/{product_id}", summary="One product by the shop's product id",
-                responses=error_responses(404))
+    @router.get(
+        "/products/{product_id}",
+        summary="One product by the shop's product id",
+        responses=error_responses(404),
+    )
     async def get_product(container: ContainerDep, caller: ReadCaller, product_id: str) -> dict[str, Any]:
         def read() -> dict[str, Any] | None:
             with container.uow.read() as tx:

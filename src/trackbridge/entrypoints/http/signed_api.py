@@ -1,7 +1,8 @@
 """The signed resource API of seed 004: /v2/customer, /category, /product, /order (each with /batch), tag and untag.
 
 Every call carries ``X-Digest``, the hex HMAC-SHA256 of the exact body bytes under the project's signing secret.
-Checks run in this order: size (413), digest present (401), JSON (400), token (401), digest (403), replay (409), fields (400).
+Checks run in this order: size (413), digest present (401), JSON (400), token (401), digest (403), replay (409),
+fields (400).
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ def _refuse_replay(container: Container, project: Project, envelope: Envelope, p
     now = datetime.now(UTC)
     sent = datetime.fromtimestamp(envelope.time / 1000, tz=UTC)
     if abs(now - sent) > window:
-        raise InvalidInput(f"the call's time is more than {int(window.total_seconds())} s from the server's clock", "time")
+        raise InvalidInput(
+            f"the call's time is more than {int(window.total_seconds())} s from the server's clock", "time"
+        )
     with container.uow.transaction() as tx:
         tx.projects.forget_signed_requests_before(now - window)
         if not tx.projects.remember_signed_request(project.id, path, digest.lower(), now):
@@ -144,8 +147,9 @@ def _batch(call: SignedCall, model: type[P]) -> tuple[list[Any], list[int], list
             positions.append(index)
         except InvalidInput as error:
             ident = data.get("id", data.get("email")) if isinstance(data, dict) else None
-            rejected.append(RecordResult(index=index, id=None if ident is None else str(ident), stored=False,
-                                         reason=error.message))
+            rejected.append(
+                RecordResult(index=index, id=None if ident is None else str(ident), stored=False, reason=error.message)
+            )
     return good, positions, rejected
 
 
@@ -160,7 +164,11 @@ def _batch_answer(stored: Sequence[RecordResult], positions: list[int], rejected
         rejected=sum(1 for r in outcomes if not r.stored),
         results=[
             RecordOutcome(
-                index=r.index, id=r.id, status="stored" if r.stored else "rejected", created=r.created, reason=r.reason
+                index=r.index,
+                id=r.id,
+                status="stored" if r.stored else "rejected",
+                created=r.created,
+                reason=r.reason,
             )
             for r in outcomes
         ],
@@ -185,7 +193,10 @@ def _docs(name: str, model: type[BaseModel], batch: bool) -> dict[str, Any]:
     _EXTRA_SCHEMAS[name] = schema
     ref = {"$ref": f"#/components/schemas/{name}"}
     return {
-        "requestBody": {"required": True, "content": {"text/plain": {"schema": ref}, "application/json": {"schema": ref}}},
+        "requestBody": {
+            "required": True,
+            "content": {"text/plain": {"schema": ref}, "application/json": {"schema": ref}},
+        },
         "parameters": [
             {
                 "name": "X-Digest",
@@ -211,8 +222,13 @@ def build_router(container: Container) -> APIRouter:
     uow = container.uow
 
     def single_route(path: str, model: type[BaseModel], store: Callable[..., list[RecordResult]], doc: str) -> None:
-        @router.post(path, response_model=SingleAnswer, responses=_ERRORS, summary=doc,
-                     openapi_extra=_docs(f"{model.__name__}Call", model, batch=False))
+        @router.post(
+            path,
+            response_model=SingleAnswer,
+            responses=_ERRORS,
+            summary=doc,
+            openapi_extra=_docs(f"{model.__name__}Call", model, batch=False),
+        )
         async def handler(request: Request) -> SingleAnswer:
             call = await _authenticate(request, container)
             record = _record(_single(call, model), "params")
@@ -223,8 +239,13 @@ def build_router(container: Container) -> APIRouter:
         handler.__name__ = f"post_{path.strip('/').replace('/', '_')}"
 
     def batch_route(path: str, model: type[BaseModel], store: Callable[..., list[RecordResult]], doc: str) -> None:
-        @router.post(path, response_model=BatchAnswer, responses=_ERRORS, summary=doc,
-                     openapi_extra=_docs(f"{model.__name__}BatchCall", model, batch=True))
+        @router.post(
+            path,
+            response_model=BatchAnswer,
+            responses=_ERRORS,
+            summary=doc,
+            openapi_extra=_docs(f"{model.__name__}BatchCall", model, batch=True),
+        )
         async def handler(request: Request) -> BatchAnswer:
             call = await _authenticate(request, container)
             records, positions, rejected = _batch(call, model)
@@ -242,9 +263,13 @@ def build_router(container: Container) -> APIRouter:
         single_route(path, model, store, f"Create or update one {what}")
         batch_route(f"{path}/batch", model, store, f"Create or update many {what} records")
 
-    @router.post("/customer/tag", response_model=SingleAnswer, responses=_ERRORS,
-                 summary="Add tags to a customer (tags merge; an unknown e-mail creates the customer)",
-                 openapi_extra=_docs("TagCall", TagParams, batch=False))
+    @router.post(
+        "/customer/tag",
+        response_model=SingleAnswer,
+        responses=_ERRORS,
+        summary="Add tags to a customer (tags merge; an unknown e-mail creates the customer)",
+        openapi_extra=_docs("TagCall", TagParams, batch=False),
+    )
     async def tag(request: Request) -> SingleAnswer:
         call = await _authenticate(request, container)
         params = _single(call, TagParams)
@@ -254,9 +279,13 @@ def build_router(container: Container) -> APIRouter:
         message = "the customer was unknown and has been created" if created else "tags added"
         return SingleAnswer(id=params.email, created=created, message=message)
 
-    @router.post("/customer/untag", response_model=SingleAnswer, responses=_ERRORS,
-                 summary="Remove tags from a customer (absent tags are ignored)",
-                 openapi_extra=_docs("UntagCall", TagParams, batch=False))
+    @router.post(
+        "/customer/untag",
+        response_model=SingleAnswer,
+        responses=_ERRORS,
+        summary="Remove tags from a customer (absent tags are ignored)",
+        openapi_extra=_docs("UntagCall", TagParams, batch=False),
+    )
     async def untag(request: Request) -> SingleAnswer:
         call = await _authenticate(request, container)
         params = _single(call, TagParams)

@@ -39,8 +39,11 @@ Email = Annotated[str, BeforeValidator(_to_value_error(values.normalize_email)),
 Quantity = Annotated[int, BeforeValidator(_to_value_error(lambda v, f: values.parse_int(v, f, minimum=1)))]
 Currency = Annotated[str, BeforeValidator(_to_value_error(values.check_currency))]
 VisitorId = Annotated[str, BeforeValidator(_to_value_error(values.check_visitor_id))]
-Id = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
-               Field(min_length=1, max_length=200)]
+Id = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+    Field(min_length=1, max_length=200),
+]
 Text = Annotated[str, Field(max_length=2000)]
 Timestamp = Annotated[
     Any,
@@ -239,7 +242,12 @@ class OrderParams(_Strict):
             website=self.website,
             store_view=self.storeView,
             refunds=tuple(
-                Refund(id=r.id, amount=r.amount, refunded_at=r.createdAt, items=tuple(r.items) if r.items else None)
+                Refund(
+                    id=r.id,
+                    amount=r.amount,
+                    refunded_at=r.createdAt,
+                    items=tuple(r.items) if r.items else None,
+                )
                 for r in self.refunds
                 if r.createdAt is not None
             ),
