@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from trackbridge.domain.values import format_money
+
 JsonObject = dict[str, Any]
 
 
@@ -48,7 +50,7 @@ class ProductOption:
             "id": self.id,
             "name": self.name,
             "sku": self.sku,
-            "price": None if self.price is None else str(self.price),
+            "price": None if self.price is None else format_money(self.price),
             "imageUrl": self.image_url,
         }
 

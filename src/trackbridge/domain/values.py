@@ -131,3 +131,9 @@ def check_currency(value: object, field: str) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value.strip()):
         raise InvalidInput("must be a three-letter ISO 4217 code", field)
     return value.strip().upper()
+
+
+def format_money(value: Decimal) -> str:
+    """Money as a decimal string with at least two places: ``10.42``, ``0.00``, ``0.1234``."""
+    cents = value.quantize(Decimal("0.01"))
+    return format(cents if cents == value else value.normalize(), "f")

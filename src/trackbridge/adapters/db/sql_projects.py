@@ -114,8 +114,9 @@ class SqlProjectRepository:
 
     def remember_signed_request(self, project_id: int, path: str, digest: str, seen_at: datetime) -> bool:
         statement = upsert(self._c.dialect.name, signed_request_replays, ["project_id", "path", "digest"])
-        result = self._c.execute(statement.values(project_id=project_id, path=path, digest=digest, seen_at=seen_at))
-        return bool(result.rowcount)
+        values = statement.values(project_id=project_id, path=path, digest=digest, seen_at=seen_at)
+        # RETURNING tells on both engines whether the row was new (psycopg reports no rowcount here).
+        return self._c.execute(values.returning(signed_request_replays.c.digest)).first() is not None
 
     def forget_signed_requests_before(self, moment: datetime) -> int:
         result = self._c.execute(delete(signed_request_replays).where(signed_request_replays.c.seen_at < moment))

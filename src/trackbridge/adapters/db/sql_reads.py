@@ -16,6 +16,7 @@ from trackbridge.adapters.db.tables import (
     orders,
     products,
 )
+from trackbridge.domain.values import format_money
 
 JsonObject = dict[str, Any]
 _CUSTOMER_ORDERS_SHOWN = 100
@@ -27,10 +28,7 @@ def epoch_ms(moment: datetime | None) -> int | None:
 
 def money(value: Decimal | None) -> str | None:
     """Money leaves as a decimal string ("10.42"): exact, never a binary float."""
-    if value is None:
-        return None
-    text = format(value.normalize(), "f")
-    return text if "." not in text or len(text.split(".")[1]) >= 2 else format(value.quantize(Decimal("0.01")), "f")
+    return None if value is None else format_money(value)
 
 
 def _customer(row: RowMapping, tags: list[str]) -> JsonObject:

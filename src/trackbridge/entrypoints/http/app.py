@@ -68,8 +68,24 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             schema.setdefault("components", {}).setdefault("schemas", {}).update(signed_api.extra_schemas())
+            _describe_validation_as_400(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
+
+
+def _describe_validation_as_400(schema: dict[str, Any]) -> None:
+    """FastAPI documents parameter errors as 422; trackbridge answers them 400 with its error body (errors.py)."""
+    bad_request = {
+        "description": "A parameter is malformed; the message names it.",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.get("responses", {})
+            if responses.pop("422", None) is not None:
+                responses.setdefault("400", bad_request)
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
