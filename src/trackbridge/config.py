@@ -7,6 +7,7 @@ a test keeps the two in step.
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from pathlib import Path
 
@@ -45,9 +46,42 @@ class Settings(BaseSettings):
         description="Older server keys still accepted for decryption while secrets are re-encrypted (JSON list).",
     )
     max_signed_body_bytes: int = Field(default=5 * 1024 * 1024, description="Largest signed API request body.")
+    max_upload_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=1, description="Largest CRM upload file (POST /api/v1/uploads); larger gets 413."
+    )
     sqlite_synchronous: str = Field(default="FULL", description="SQLite synchronous pragma: FULL or NORMAL.")
     log_level: str = Field(default="INFO", description="Log level of the trackbridge loggers.")
     log_json: bool = Field(default=False, description="Write logs as JSON lines instead of text.")
+    anonymize_ip: int = Field(
+        default=2,
+        ge=0,
+        le=3,
+        description="IP anonymisation: how many trailing IPv4 bytes are zeroed before an IP is stored (0 keeps it; "
+        "IPv6 keeps the /64, /48 or /32). Geolocation uses the full address first.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="CIDR blocks of reverse proxies whose X-Forwarded-For is believed (JSON list); empty trusts none.",
+    )
+    geoip_database: Path | None = Field(
+        default=None,
+        description="Your own MaxMind-format (.mmdb) city or country database; when set it replaces the packaged "
+        "DB-IP Lite database.",
+    )
+    count_headless_as_bot: bool = Field(
+        default=False,
+        description="Treat headless browsers (HeadlessChrome, PhantomJS) as bots and keep them out of sessions.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_trusted_proxies(cls, value: list[str]) -> list[str]:
+        for cidr in value:
+            try:
+                ipaddress.ip_network(cidr.strip(), strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not an IP address or CIDR block: {cidr!r}") from exc
+        return [cidr.strip() for cidr in value if cidr.strip()]
 
     @field_validator("sqlite_synchronous")
     @classmethod

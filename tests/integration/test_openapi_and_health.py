@@ -55,7 +55,7 @@ def test_every_error_answer_of_the_document_uses_the_error_body(client: TestClie
         for method, operation in methods.items():
             for status, response in operation.get("responses", {}).items():
                 assert status != "422", (path, method)
-                if status.startswith("4") and "content" in response:
+                if status.startswith("4") and "application/json" in response.get("content", {}):
                     ref = response["content"]["application/json"]["schema"].get("$ref", "")
                     assert ref.endswith("/ErrorBody"), (path, method, status)
 

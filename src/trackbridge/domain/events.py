@@ -93,3 +93,12 @@ class TrackedEvent:
     location: LocationOverride | None = None
     attribution: JsonObject | None = None
     """Matomo's first-party attribution cookie values: ``{"_rcn", "_rck", "_ref", "_refts"}`` when sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedEvent:
+    """An event the worker has placed: its session, and its stored action (None for a ping: it only extends a visit)."""
+
+    event: TrackedEvent
+    session_id: int
+    action_id: int | None

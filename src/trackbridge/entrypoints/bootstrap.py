@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
 from trackbridge.adapters.db.engine import build_engine
 from trackbridge.adapters.db.unit_of_work import SqlUnitOfWork
+from trackbridge.adapters.enrichment.geo import NullGeoLocator, build_geo_locator
+from trackbridge.adapters.enrichment.user_agents import UaParserDeviceDetector
 from trackbridge.adapters.secret_box import FernetSecretBox, build_secret_box
 from trackbridge.config import Settings
+from trackbridge.services.enrichment import DeviceDetector, GeoLocator
 from trackbridge.services.ports import UnitOfWork
 
 
@@ -19,6 +22,8 @@ class Container:
     engine: Engine
     uow: UnitOfWork
     box: FernetSecretBox
+    device_detector: DeviceDetector = field(default_factory=UaParserDeviceDetector)
+    geo_locator: GeoLocator = field(default_factory=lambda: NullGeoLocator("not configured"))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -26,4 +31,12 @@ class Container:
 
 def build_container(settings: Settings) -> Container:
     engine = build_engine(settings)
-    return Container(settings=settings, engine=engine, uow=SqlUnitOfWork(engine), box=build_secret_box(settings))
+    box = build_secret_box(settings)
+    return Container(
+        settings=settings,
+        engine=engine,
+        uow=SqlUnitOfWork(engine, box),
+        box=box,
+        device_detector=UaParserDeviceDetector(count_headless_as_bot=settings.count_headless_as_bot),
+        geo_locator=build_geo_locator(settings),
+    )

@@ -16,6 +16,9 @@ from trackbridge.domain.resources import (
     ProductRecord,
     RecordResult,
 )
+from trackbridge.services.identity_ports import IdentityRepository, MergeRepository, TimelineRepository
+from trackbridge.services.tracking_ports import TrackingRepository
+from trackbridge.services.upload_ports import CrmRepository, UploadRepository
 
 JsonObject = dict[str, Any]
 
@@ -94,6 +97,18 @@ class ResourceRepository(Protocol):
 
     def known_product_ids(self, project_id: int, product_ids: Sequence[str]) -> set[str]: ...
 
+    def add_placeholder_products(self, project_id: int, records: Sequence[ProductRecord], now: datetime) -> None:
+        """Stores products the catalogue does not know yet, marked as placeholders; known ones stay as they are."""
+        ...
+
+    def guest_customer_id(self, project_id: int, guest_key: str, now: datetime) -> int:
+        """The id of the guest customer (no e-mail) known by ``guest_key`` in ``external_id``, created when absent."""
+        ...
+
+    def visitor_customer_id(self, project_id: int, visitor_id: str) -> int | None:
+        """The customer a visitor is linked to, if any."""
+        ...
+
     def upsert_orders(
         self, project_id: int, records: Sequence[tuple[OrderRecord, int | None]], now: datetime
     ) -> list[bool]:
@@ -127,6 +142,29 @@ class Transaction(Protocol):
 
     @property
     def reads(self) -> ReadRepository: ...
+
+    @property
+    def tracking(self) -> TrackingRepository: ...
+
+    @property
+    def secret_box(self) -> SecretBox | None:
+        """Decrypts the project's signing secret where a use case needs it inside the transaction (e-mail links)."""
+        ...
+
+    @property
+    def identities(self) -> IdentityRepository: ...
+
+    @property
+    def merges(self) -> MergeRepository: ...
+
+    @property
+    def timeline(self) -> TimelineRepository: ...
+
+    @property
+    def uploads(self) -> UploadRepository: ...
+
+    @property
+    def crm(self) -> CrmRepository: ...
 
 
 class UnitOfWork(Protocol):

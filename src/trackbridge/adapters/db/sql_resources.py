@@ -8,15 +8,14 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
+from trackbridge.adapters.db.sql_orders import write_orders
 from trackbridge.adapters.db.tables import (
     categories,
     customer_tags,
     customers,
-    order_items,
-    order_refunds,
-    orders,
     products,
 )
+from trackbridge.adapters.db.tracking_tables import visitors
 from trackbridge.adapters.db.upsert import upsert
 from trackbridge.domain.resources import (
     CategoryRecord,
@@ -44,23 +43,6 @@ _CUSTOMER_OPTIONAL = [
     "signed_up_at",
 ]
 _PRODUCT_OPTIONAL = ["sku", "price", "url", "image_url"]
-_ORDER_OVERRIDE = ["customer_id", "placed_at", "amount", "status", "updated_at"]
-_ORDER_OPTIONAL = [
-    "email",
-    "phone",
-    "subtotal",
-    "tax",
-    "shipping",
-    "discount",
-    "cost",
-    "currency",
-    "billing",
-    "ip_address",
-    "visitor_id",
-    "user_agent",
-    "website",
-    "store_view",
-]
 
 
 def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
@@ -131,13 +113,36 @@ class SqlResourceRepository:
         )
         self._c.execute(statement, [{**row, "is_placeholder": False} for row in merged.values()])
 
+    def add_placeholder_products(self, project_id: int, records: Sequence[ProductRecord], now: datetime) -> None:
+        """Stores products the catalogue does not know yet, marked as placeholders; known ones stay as they are."""
+        if not records:
+            return
+        rows = [
+            {
+                "project_id": project_id,
+                "id": r.id,
+                "name": r.name,
+                "sku": r.sku,
+                "price": r.price,
+                "categories": list(r.categories or ()),
+                "options": [],
+                "is_placeholder": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for r in sorted(records, key=lambda record: record.id)  # a fixed order: concurrent inserts never deadlock
+        ]
+        self._c.execute(upsert(self._dialect, products, ["project_id", "id"]), rows)
+
     def known_product_ids(self, project_id: int, product_ids: Sequence[str]) -> set[str]:
         known: set[str] = set()
         for chunk in _chunks(product_ids):
             known.update(
                 self._c.execute(
                     select(products.c.id).where(products.c.project_id == project_id, products.c.id.in_(chunk))
-                ).scalars()
+                )
+                .scalars()
+                .all()
             )
         return known
 
@@ -149,9 +154,29 @@ class SqlResourceRepository:
                 select(customers.c.email, customers.c.id).where(
                     customers.c.project_id == project_id, customers.c.email.in_(chunk)
                 )
-            )
-            found.update({row.email: row.id for row in rows})
+            ).all()
+            found.update({email: customer_id for email, customer_id in rows})
         return found
+
+    def guest_customer_id(self, project_id: int, guest_key: str, now: datetime) -> int:
+        """The id of the guest customer (no e-mail) known by ``guest_key`` in ``external_id``, created when absent."""
+        self._c.execute(
+            upsert(self._dialect, customers, ["project_id", "external_id"]),
+            [{"project_id": project_id, "external_id": guest_key, "created_at": now, "updated_at": now}],
+        )
+        found = self._c.execute(
+            select(customers.c.id).where(customers.c.project_id == project_id, customers.c.external_id == guest_key)
+        ).scalar_one()
+        return int(found)
+
+    def visitor_customer_id(self, project_id: int, visitor_id: str) -> int | None:
+        """The customer a visitor is linked to, if any."""
+        found = self._c.execute(
+            select(visitors.c.customer_id).where(
+                visitors.c.project_id == project_id, visitors.c.visitor_id == visitor_id
+            )
+        ).scalar_one_or_none()
+        return None if found is None else int(found)
 
     def upsert_customers(self, project_id: int, records: Sequence[CustomerRecord], now: datetime) -> list[RecordResult]:
         results: list[RecordResult] = []
@@ -239,90 +264,4 @@ class SqlResourceRepository:
     def upsert_orders(
         self, project_id: int, records: Sequence[tuple[OrderRecord, int | None]], now: datetime
     ) -> list[bool]:
-        ids = [record.id for record, _ in records]
-        existing: set[str] = set()
-        for chunk in _chunks(ids):
-            existing.update(
-                self._c.execute(
-                    select(orders.c.id).where(orders.c.project_id == project_id, orders.c.id.in_(chunk))
-                ).scalars()
-            )
-        statement = upsert(
-            self._dialect,
-            orders,
-            ["project_id", "id"],
-            override=[*_ORDER_OVERRIDE, "coupons"],
-            keep_when_null=_ORDER_OPTIONAL,
-        )
-        self._c.execute(statement, [self._order_row(project_id, r, cid, now) for r, cid in records])
-        for chunk in _chunks(ids):
-            self._c.execute(
-                delete(order_items).where(order_items.c.project_id == project_id, order_items.c.order_id.in_(chunk))
-            )
-        items = [
-            {
-                "project_id": project_id,
-                "order_id": r.id,
-                "line": line,
-                "product_id": item.product_id,
-                "quantity": item.quantity,
-                "price": item.price,
-                "sku": item.sku,
-                "name": item.name,
-            }
-            for r, _ in records
-            for line, item in enumerate(r.items, start=1)
-        ]
-        if items:
-            self._c.execute(insert(order_items), items)
-        refunds = [
-            {
-                "project_id": project_id,
-                "order_id": r.id,
-                "refund_id": refund.id,
-                "amount": refund.amount,
-                "refunded_at": refund.refunded_at,
-                "items": list(refund.items) if refund.items is not None else None,
-            }
-            for r, _ in records
-            for refund in r.refunds
-        ]
-        if refunds:
-            self._c.execute(
-                upsert(
-                    self._dialect,
-                    order_refunds,
-                    ["project_id", "order_id", "refund_id"],
-                    override=["amount", "refunded_at", "items"],
-                ),
-                refunds,
-            )
-        return [record.id not in existing for record, _ in records]
-
-    @staticmethod
-    def _order_row(project_id: int, r: OrderRecord, customer_id: int | None, now: datetime) -> dict[str, Any]:
-        return {
-            "project_id": project_id,
-            "id": r.id,
-            "customer_id": customer_id,
-            "email": r.email,
-            "phone": r.phone,
-            "placed_at": r.placed_at,
-            "amount": r.amount,
-            "subtotal": r.subtotal,
-            "tax": r.tax,
-            "shipping": r.shipping,
-            "discount": r.discount,
-            "cost": r.cost,
-            "currency": r.currency,
-            "status": r.status,
-            "coupons": list(r.coupons),
-            "billing": r.billing,
-            "ip_address": r.ip_address,
-            "visitor_id": r.visitor_id,
-            "user_agent": r.user_agent,
-            "website": r.website,
-            "store_view": r.store_view,
-            "created_at": now,
-            "updated_at": now,
-        }
+        return write_orders(self._c, project_id, records, now)

@@ -184,3 +184,8 @@ signed_request_replays = Table(
     Column("digest", String(64), primary_key=True),
     Column("seen_at", UtcDateTime, nullable=False, index=True),
 )
+
+# The tracking tables share this metadata; imported last so that they are part of every migration comparison.
+from trackbridge.adapters.db import identity_tables as _identity_tables  # noqa: E402, F401
+from trackbridge.adapters.db import tracking_tables as _tracking_tables  # noqa: E402, F401
+from trackbridge.adapters.db import upload_tables as _upload_tables  # noqa: E402, F401

@@ -3,36 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from threading import RLock
 
 from sqlalchemy import Connection, Engine
 
+from trackbridge.adapters.db.sql_identity import SqlIdentityRepository
+from trackbridge.adapters.db.sql_merges import SqlMergeRepository
 from trackbridge.adapters.db.sql_projects import SqlApiKeyRepository, SqlProjectRepository
 from trackbridge.adapters.db.sql_reads import SqlReadRepository
 from trackbridge.adapters.db.sql_resources import SqlResourceRepository
+from trackbridge.adapters.db.sql_timeline import SqlTimelineRepository
+from trackbridge.adapters.db.sql_tracking import SqlTrackingRepository
+from trackbridge.adapters.db.sql_uploads import SqlCrmRepository, SqlUploadRepository
+from trackbridge.services.ports import SecretBox
 
 
 class SqlTransaction:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, secret_box: SecretBox | None = None) -> None:
         self.connection = connection
+        self.secret_box = secret_box
         self.projects = SqlProjectRepository(connection)
         self.api_keys = SqlApiKeyRepository(connection)
         self.resources = SqlResourceRepository(connection)
         self.reads = SqlReadRepository(connection)
+        self.tracking = SqlTrackingRepository(connection)
+        self.identities = SqlIdentityRepository(connection)
+        self.merges = SqlMergeRepository(connection)
+        self.timeline = SqlTimelineRepository(connection)
+        self.uploads = SqlUploadRepository(connection)
+        self.crm = SqlCrmRepository(connection)
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, secret_box: SecretBox | None = None) -> None:
         self.engine = engine
+        self._secret_box = secret_box
         self._reader = engine.execution_options(sqlite_read_only=True)
+        # SQLite has one writer at a time. This process's writers queue on a lock and start the moment it is free;
+        # waiting in SQLite's busy handler instead polls with sleeps of up to 100 ms, leaving the database idle.
+        self._write_lock: AbstractContextManager[object] = RLock() if engine.dialect.name == "sqlite" else nullcontext()
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
-        with self.engine.begin() as connection:
-            yield SqlTransaction(connection)
+        with self._write_lock, self.engine.begin() as connection:
+            yield SqlTransaction(connection, self._secret_box)
 
     @contextmanager
     def read(self) -> Iterator[SqlTransaction]:
         with self._reader.connect() as connection:
-            yield SqlTransaction(connection)
+            yield SqlTransaction(connection, self._secret_box)
             connection.rollback()

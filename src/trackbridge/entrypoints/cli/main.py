@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from trackbridge.entrypoints.cli import apikeys, projects, server
+from trackbridge.entrypoints.cli import apikeys, customers, geoip, projects, server
+from trackbridge.entrypoints.cli import uploads as uploads_cli
+from trackbridge.entrypoints.cli import worker as worker_cli
 
 
 def build_cli() -> typer.Typer:
@@ -15,10 +17,19 @@ def build_cli() -> typer.Typer:
         pretty_exceptions_enable=False,
     )
     server.register(cli)
+    worker_cli.register(cli)
+    customers.register(cli)
+    uploads_cli.register(cli)
     cli.add_typer(projects.build(), name="project", help="Create, list and configure projects and their credentials.")
     cli.add_typer(apikeys.build(), name="apikey", help="Create, list and revoke a project's API keys.")
+    cli.add_typer(geoip.build(), name="geoip", help="Install or query the IP geolocation database.")
+    cli.add_typer(customers.build(), name="customer", help="Merge and unmerge customers (operators).")
     return cli
 
 
 def main() -> None:
     build_cli()()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,12 +8,13 @@ import typer
 import uvicorn
 
 from trackbridge.adapters.db.migrate import upgrade
-from trackbridge.config import load_settings
-from trackbridge.entrypoints.bootstrap import build_container
+from trackbridge.config import Settings, load_settings
+from trackbridge.entrypoints.bootstrap import Container, build_container
 from trackbridge.entrypoints.cli.context import console, open_container, reports_errors
 from trackbridge.entrypoints.cli.projects import print_credentials
 from trackbridge.entrypoints.http.app import create_app
 from trackbridge.entrypoints.log_setup import configure_logging
+from trackbridge.entrypoints.worker import BackgroundWorker
 from trackbridge.services import projects as project_service
 
 FIRST_PROJECT = "default"
@@ -34,6 +35,9 @@ def register(cli: typer.Typer) -> None:
         host: Annotated[str | None, typer.Option(help="Address to bind (TRACKBRIDGE_HOST).")] = None,
         port: Annotated[int | None, typer.Option(help="Port (TRACKBRIDGE_PORT).")] = None,
         workers: Annotated[int, typer.Option(help="HTTP worker processes (PostgreSQL only).")] = 1,
+        no_worker: Annotated[
+            bool, typer.Option("--no-worker", help="Do not process events in this process (run `trackbridge worker`).")
+        ] = False,
     ) -> None:
         """Migrate, create a first project if there is none (printing its credentials), and serve HTTP."""
         settings = load_settings()
@@ -45,17 +49,27 @@ def register(cli: typer.Typer) -> None:
             print_credentials(credentials, title="First start: a project was created for you")
         bind_host, bind_port = host or settings.host, port or settings.port
         console.print(f"trackbridge serving on http://{bind_host}:{bind_port}  (API docs: /docs)")
-        if workers > 1:
-            if settings.is_sqlite:
-                raise typer.BadParameter("several HTTP workers need PostgreSQL (TRACKBRIDGE_DATABASE_URL)")
-            container.close()
-            uvicorn.run(
-                "trackbridge.entrypoints.http.asgi:app",
-                host=bind_host,
-                port=bind_port,
-                workers=workers,
-                factory=True,
-                log_level="warning",
-            )
-            return
-        uvicorn.run(create_app(settings, container), host=bind_host, port=bind_port, log_level="warning")
+        background = None if no_worker else BackgroundWorker(build_container(settings)).start()
+        try:
+            _run_http(settings, container, bind_host, bind_port, workers)
+        finally:
+            if background is not None:
+                background.stop()
+
+
+def _run_http(settings: Settings, container: Container, bind_host: str, bind_port: int, workers: int) -> None:
+    """One uvicorn process, or several (PostgreSQL only) started from the ASGI factory."""
+    if workers > 1:
+        if settings.is_sqlite:
+            raise typer.BadParameter("several HTTP workers need PostgreSQL (TRACKBRIDGE_DATABASE_URL)")
+        container.close()
+        uvicorn.run(
+            "trackbridge.entrypoints.http.asgi:app",
+            host=bind_host,
+            port=bind_port,
+            workers=workers,
+            factory=True,
+            log_level="warning",
+        )
+        return
+    uvicorn.run(create_app(settings, container), host=bind_host, port=bind_port, log_level="warning")

@@ -16,7 +16,14 @@ from trackbridge.config import Settings, load_settings
 from trackbridge.entrypoints.bootstrap import Container, build_container
 from trackbridge.entrypoints.http import read_api, signed_api
 from trackbridge.entrypoints.http.errors import install_error_handlers
+from trackbridge.entrypoints.http.identity_api import build_router as build_identity_router
+from trackbridge.entrypoints.http.lookups_api import build_router as build_lookups_router
+from trackbridge.entrypoints.http.matomo_tracking import build_router as build_matomo_router
 from trackbridge.entrypoints.http.responses import JsonAnswer
+from trackbridge.entrypoints.http.timeline_api import build_router as build_timeline_router
+from trackbridge.entrypoints.http.tracker_js import build_router as build_tracker_js_router
+from trackbridge.entrypoints.http.tracking_api import build_router as build_tracking_router
+from trackbridge.entrypoints.http.uploads_api import build_router as build_uploads_router
 
 DESCRIPTION = """
 trackbridge joins what people do on a website with who they are and what they buy.
@@ -46,6 +53,13 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     install_error_handlers(app)
     app.include_router(signed_api.build_router(container))
     app.include_router(read_api.build_router())
+    app.include_router(build_timeline_router())
+    app.include_router(build_identity_router())
+    app.include_router(build_tracker_js_router())
+    app.include_router(build_tracking_router(container))
+    app.include_router(build_lookups_router())
+    app.include_router(build_matomo_router(container))
+    app.include_router(build_uploads_router(container))
 
     @app.get(
         "/health",

@@ -25,6 +25,7 @@ from trackbridge.domain.resources import RecordResult
 from trackbridge.entrypoints.bootstrap import Container
 from trackbridge.entrypoints.http.body import read_limited
 from trackbridge.entrypoints.http.errors import UnsupportedMediaType, describe_validation, error_responses
+from trackbridge.entrypoints.http.responses import JsonAnswer
 from trackbridge.entrypoints.http.signed_schemas import (
     CategoryParams,
     CustomerParams,
@@ -153,25 +154,31 @@ def _batch(call: SignedCall, model: type[P]) -> tuple[list[Any], list[int], list
     return good, positions, rejected
 
 
-def _batch_answer(stored: Sequence[RecordResult], positions: list[int], rejected: list[RecordResult]) -> BatchAnswer:
+def _batch_answer(stored: Sequence[RecordResult], positions: list[int], rejected: list[RecordResult]) -> JsonAnswer:
+    """A BatchAnswer, rendered straight from plain dicts: for batches of thousands of records, building and
+    re-validating the response models cost as much as storing the records."""
     outcomes = [
         RecordResult(index=positions[r.index], id=r.id, stored=r.stored, reason=r.reason, created=r.created)
         for r in stored
     ] + rejected
     outcomes.sort(key=lambda r: r.index)
-    return BatchAnswer(
-        stored=sum(1 for r in outcomes if r.stored),
-        rejected=sum(1 for r in outcomes if not r.stored),
-        results=[
-            RecordOutcome(
-                index=r.index,
-                id=r.id,
-                status="stored" if r.stored else "rejected",
-                created=r.created,
-                reason=r.reason,
-            )
-            for r in outcomes
-        ],
+    stored_count = sum(1 for r in outcomes if r.stored)
+    return JsonAnswer(
+        {
+            "status": "ok",
+            "stored": stored_count,
+            "rejected": len(outcomes) - stored_count,
+            "results": [
+                {
+                    "index": r.index,
+                    "id": r.id,
+                    "status": "stored" if r.stored else "rejected",
+                    "created": r.created,
+                    "reason": r.reason,
+                }
+                for r in outcomes
+            ],
+        }
     )
 
 
@@ -246,7 +253,7 @@ def build_router(container: Container) -> APIRouter:
             summary=doc,
             openapi_extra=_docs(f"{model.__name__}BatchCall", model, batch=True),
         )
-        async def handler(request: Request) -> BatchAnswer:
+        async def handler(request: Request) -> JsonAnswer:
             call = await _authenticate(request, container)
             records, positions, rejected = _batch(call, model)
             stored = await run_in_threadpool(store, uow, call.project, records) if records else []

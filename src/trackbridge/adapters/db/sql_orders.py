@@ -1,0 +1,158 @@
+"""Writing orders with their items and refunds: the hot path of the order import, so every table is written with one
+:class:`~trackbridge.adapters.db.bulk.BulkWrite` per call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.sql.dml import Insert
+
+from trackbridge.adapters.db.bulk import BulkWrite
+from trackbridge.adapters.db.tables import order_items, order_refunds, orders
+from trackbridge.adapters.db.upsert import upsert
+from trackbridge.domain.resources import OrderRecord
+
+IN_CHUNK = 500  # SQLite accepts at most 32,766 bound parameters a statement; stay far below.
+
+ORDER_OVERRIDE = ["customer_id", "placed_at", "amount", "status", "updated_at", "coupons"]
+ORDER_OPTIONAL = [
+    "email",
+    "phone",
+    "subtotal",
+    "tax",
+    "shipping",
+    "discount",
+    "cost",
+    "currency",
+    "billing",
+    "ip_address",
+    "visitor_id",
+    "user_agent",
+    "website",
+    "store_view",
+]
+_ORDER_COLUMNS = [
+    "id",
+    "customer_id",
+    "email",
+    "phone",
+    "placed_at",
+    "amount",
+    "subtotal",
+    "tax",
+    "shipping",
+    "discount",
+    "cost",
+    "currency",
+    "status",
+    "coupons",
+    "billing",
+    "ip_address",
+    "visitor_id",
+    "user_agent",
+    "website",
+    "store_view",
+]
+
+
+def _order_upsert(dialect: str) -> Insert:
+    return upsert(dialect, orders, ["project_id", "id"], override=ORDER_OVERRIDE, keep_when_null=ORDER_OPTIONAL)
+
+
+def _refund_upsert(dialect: str) -> Insert:
+    return upsert(
+        dialect, order_refunds, ["project_id", "order_id", "refund_id"], override=["amount", "refunded_at", "items"]
+    )
+
+
+# An optional field that was not sent is bound as SQL NULL, so ``keep_when_null`` keeps the stored value.
+_ORDERS = BulkWrite(orders, _order_upsert, ["project_id", "created_at", "updated_at"], _ORDER_COLUMNS)
+_ITEMS = BulkWrite(
+    order_items,
+    lambda _dialect: insert(order_items),
+    ["project_id"],
+    ["order_id", "line", "product_id", "quantity", "price", "sku", "name"],
+)
+_REFUNDS = BulkWrite(
+    order_refunds, _refund_upsert, ["project_id"], ["order_id", "refund_id", "amount", "refunded_at", "items"]
+)
+
+
+def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
+    return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
+
+
+def write_orders(
+    connection: Connection, project_id: int, records: Sequence[tuple[OrderRecord, int | None]], now: datetime
+) -> list[bool]:
+    """Upserts orders by id; their items are replaced, their refunds upserted by refund id. True where the order
+    is new. Ids must be unique within ``records``."""
+    ids = [record.id for record, _ in records]
+    existing: set[str] = set()
+    for chunk in _chunks(ids):
+        existing.update(
+            connection.execute(select(orders.c.id).where(orders.c.project_id == project_id, orders.c.id.in_(chunk)))
+            .scalars()
+            .all()
+        )
+    _ORDERS.execute(
+        connection,
+        {"project_id": project_id, "created_at": now, "updated_at": now},
+        [
+            (
+                r.id,
+                customer_id,
+                r.email,
+                r.phone,
+                r.placed_at,
+                r.amount,
+                r.subtotal,
+                r.tax,
+                r.shipping,
+                r.discount,
+                r.cost,
+                r.currency,
+                r.status,
+                list(r.coupons),
+                r.billing,
+                r.ip_address,
+                r.visitor_id,
+                r.user_agent,
+                r.website,
+                r.store_view,
+            )
+            for r, customer_id in records
+        ],
+    )
+    replaced = [order_id for order_id in ids if order_id in existing]
+    for chunk in _chunks(replaced):  # a new order has no items to remove
+        connection.execute(
+            delete(order_items).where(order_items.c.project_id == project_id, order_items.c.order_id.in_(chunk))
+        )
+    _ITEMS.execute(
+        connection,
+        {"project_id": project_id},
+        [
+            (r.id, line, item.product_id, item.quantity, item.price, item.sku, item.name)
+            for r, _ in records
+            for line, item in enumerate(r.items, start=1)
+        ],
+    )
+    _REFUNDS.execute(
+        connection,
+        {"project_id": project_id},
+        [
+            (
+                r.id,
+                refund.id,
+                refund.amount,
+                refund.refunded_at,
+                list(refund.items) if refund.items is not None else None,
+            )
+            for r, _ in records
+            for refund in r.refunds
+        ],
+    )
+    return [record.id not in existing for record, _ in records]
