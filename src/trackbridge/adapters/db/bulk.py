@@ -3,8 +3,8 @@
 ``Connection.execute(statement, rows)`` rebuilds and re-processes every row's parameters in Python; for the order
 import (hundreds of rows a call, four rows an order) that was a large share of the server's time. A :class:`BulkWrite`
 compiles its statement once per dialect, converts each value with the column type's own bind processor (the same
-conversion SQLAlchemy applies, so stored values are identical), converts values shared by every row once, and hands
-the rows to the driver's ``executemany``.
+conversion SQLAlchemy applies, so stored values are identical; ``None`` is bound as SQL NULL), converts the values
+shared by every row once, and hands the rows to the driver's ``executemany``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Dialect, Table
 from sqlalchemy.sql.dml import Insert
 
 _Processor = Callable[[Any], Any]
+_Row = tuple[Any, ...] | dict[str, Any]
 
 
 class _Compiled:
@@ -25,11 +26,12 @@ class _Compiled:
         compiled = statement.compile(dialect=dialect, column_keys=list(columns))
         if set(compiled.binds) != set(columns):
             raise ValueError(f"the statement's parameters {sorted(compiled.binds)} are not the columns {columns}")
-        self.sql = compiled.string
-        self.order: list[str] | None = list(compiled.positiontup or ()) if compiled.positional else None
         self.processors: dict[str, _Processor | None] = {
             name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
         }
+        self.sql = compiled.string
+        # qmark (SQLite) binds by position; pyformat (psycopg) by name.
+        self.order: list[str] | None = list(compiled.positiontup or ()) if compiled.positional else None
 
 
 class BulkWrite:
@@ -63,10 +65,10 @@ class BulkWrite:
         for name, values in zip(self._varying, zip(*rows, strict=True), strict=True):  # converted column by column
             process = compiled.processors[name]
             columns[name] = values if process is None else [None if v is None else process(v) for v in values]
-        params: list[Any]
+        params: list[_Row]
         if compiled.order is None:
             names = list(columns)
-            params = [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+            params = [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=False)]
         else:
             params = list(zip(*(columns[name] for name in compiled.order), strict=False))
         connection.exec_driver_sql(compiled.sql, params)

@@ -32,6 +32,7 @@ ORDER_OPTIONAL = [
     "user_agent",
     "website",
     "store_view",
+    "exchange_rate",
 ]
 _ORDER_COLUMNS = [
     "id",
@@ -54,6 +55,7 @@ _ORDER_COLUMNS = [
     "user_agent",
     "website",
     "store_view",
+    "exchange_rate",
 ]
 
 
@@ -88,8 +90,10 @@ def write_orders(
     connection: Connection, project_id: int, records: Sequence[tuple[OrderRecord, int | None]], now: datetime
 ) -> list[bool]:
     """Upserts orders by id; their items are replaced, their refunds upserted by refund id. True where the order
-    is new. Ids must be unique within ``records``."""
-    ids = [record.id for record, _ in records]
+    is new. An order, or a refund of an order, sent twice in ``records``: the later one is stored, as two calls do."""
+    sent = [record.id for record, _ in records]
+    latest = list({record.id: (record, customer_id) for record, customer_id in records}.values())
+    ids = [record.id for record, _ in latest]
     existing: set[str] = set()
     for chunk in _chunks(ids):
         existing.update(
@@ -122,8 +126,9 @@ def write_orders(
                 r.user_agent,
                 r.website,
                 r.store_view,
+                None if r.exchange_rate is None else format(r.exchange_rate, "f"),
             )
-            for r, customer_id in records
+            for r, customer_id in latest
         ],
     )
     replaced = [order_id for order_id in ids if order_id in existing]
@@ -136,23 +141,23 @@ def write_orders(
         {"project_id": project_id},
         [
             (r.id, line, item.product_id, item.quantity, item.price, item.sku, item.name)
-            for r, _ in records
+            for r, _ in latest
             for line, item in enumerate(r.items, start=1)
         ],
     )
+    refunds = {(r.id, refund.id): refund for r, _ in latest for refund in r.refunds}
     _REFUNDS.execute(
         connection,
         {"project_id": project_id},
         [
             (
-                r.id,
+                order_id,
                 refund.id,
                 refund.amount,
                 refund.refunded_at,
-                list(refund.items) if refund.items is not None else None,
+                None if refund.items is None else list(refund.items),
             )
-            for r, _ in records
-            for refund in r.refunds
+            for (order_id, _), refund in refunds.items()
         ],
     )
-    return [record.id not in existing for record, _ in records]
+    return [order_id not in existing for order_id in sent]

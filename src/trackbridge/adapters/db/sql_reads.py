@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, select
 
+from trackbridge.adapters.db.sql_order_reads import order_details
 from trackbridge.adapters.db.tables import (
     customer_tags,
     customers,
@@ -121,7 +122,7 @@ class SqlReadRepository:
             .mappings()
             .first()
         )
-        return None if row is None else self._order(project_id, row)
+        return None if row is None else {**self._order(project_id, row), **order_details(self._c, project_id, order_id)}
 
     def _order(self, project_id: int, row: RowMapping) -> JsonObject:
         items = self._c.execute(
@@ -151,6 +152,7 @@ class SqlReadRepository:
             "userAgent": row["user_agent"],
             "website": row["website"],
             "storeView": row["store_view"],
+            "exchangeRate": row["exchange_rate"],
             "products": [
                 {
                     "productId": item["product_id"],

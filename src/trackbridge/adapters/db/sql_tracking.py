@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, RowMapping, String, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from trackbridge.adapters.db.event_codec import decode_events, encode_events
@@ -50,8 +51,10 @@ class SqlTrackingRepository:
         else:
             start = int(self._c.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
             ids = list(range(start + 1, start + 1 + len(rows)))
+        limits = _string_limits(table)
         for row, row_id in zip(rows, ids, strict=True):
             row["id"] = row_id
+            _fit(row, limits)
         self._c.execute(insert(table), rows)
         return ids
 
@@ -180,7 +183,10 @@ class SqlTrackingRepository:
     def update_sessions(self, project_id: int, changed: Sequence[tuple[OpenSession, SessionDetails | None]]) -> None:
         plain = [{"b_id": s.key, **_counters(s)} for s, details in changed if details is None]
         entry = [{"b_id": s.key, **_counters(s), **_source_columns(d)} for s, d in changed if d is not None]
+        limits = _string_limits(sessions)
         for rows in (plain, entry):
+            for row in rows:
+                _fit(row, limits)
             if rows:
                 names = [name for name in rows[0] if name != "b_id"]
                 statement = (
@@ -263,6 +269,19 @@ class SqlTrackingRepository:
         statement = upsert(self._dialect, matomo_order_claims, ["project_id", "order_id"])
         values = statement.values(project_id=project_id, order_id=order_id, claimed_at=at)
         return self._c.execute(values.returning(matomo_order_claims.c.order_id)).first() is not None
+
+
+@functools.cache
+def _string_limits(table: Table) -> dict[str, int]:
+    return {c.name: c.type.length for c in table.c if isinstance(c.type, String) and c.type.length}
+
+
+def _fit(row: dict[str, Any], limits: dict[str, int]) -> None:
+    """Cuts strings to their column's length: PostgreSQL refuses longer ones, and a whole batch would fail."""
+    for name, limit in limits.items():
+        value = row.get(name)
+        if isinstance(value, str) and len(value) > limit:
+            row[name] = value[:limit]
 
 
 def _open_session(row: RowMapping) -> OpenSession:

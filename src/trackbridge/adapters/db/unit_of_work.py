@@ -10,9 +10,13 @@ from sqlalchemy import Connection, Engine
 
 from trackbridge.adapters.db.sql_identity import SqlIdentityRepository
 from trackbridge.adapters.db.sql_merges import SqlMergeRepository
+from trackbridge.adapters.db.sql_order_events import SqlOrderEventRepository
+from trackbridge.adapters.db.sql_order_links import SqlOrderLinkRepository
 from trackbridge.adapters.db.sql_projects import SqlApiKeyRepository, SqlProjectRepository
 from trackbridge.adapters.db.sql_reads import SqlReadRepository
+from trackbridge.adapters.db.sql_reports import SqlReportRepository
 from trackbridge.adapters.db.sql_resources import SqlResourceRepository
+from trackbridge.adapters.db.sql_rollups import SqlRollupRepository
 from trackbridge.adapters.db.sql_timeline import SqlTimelineRepository
 from trackbridge.adapters.db.sql_tracking import SqlTrackingRepository
 from trackbridge.adapters.db.sql_uploads import SqlCrmRepository, SqlUploadRepository
@@ -33,6 +37,10 @@ class SqlTransaction:
         self.timeline = SqlTimelineRepository(connection)
         self.uploads = SqlUploadRepository(connection)
         self.crm = SqlCrmRepository(connection)
+        self.order_events = SqlOrderEventRepository(connection)
+        self.order_links = SqlOrderLinkRepository(connection)
+        self.rollups = SqlRollupRepository(connection)
+        self.reports = SqlReportRepository(connection)
 
 
 class SqlUnitOfWork:

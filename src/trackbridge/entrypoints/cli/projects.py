@@ -9,6 +9,7 @@ from rich.table import Table
 
 from trackbridge.domain.projects import ProjectCredentials
 from trackbridge.entrypoints.cli.context import console, open_container, reports_errors
+from trackbridge.services import order_settings
 from trackbridge.services import projects as service
 
 
@@ -108,6 +109,12 @@ def build() -> typer.Typer:
                 "and repeats of a call inside it; 0 turns the check off."
             ),
         ] = None,
+        link_window: Annotated[
+            int | None, typer.Option(help="Days before an order in which its visits count (default 21).")
+        ] = None,
+        status_window: Annotated[
+            int | None, typer.Option(help="Days after an order in which status changes move reports (default 90).")
+        ] = None,
     ) -> None:
         """Change a project's settings."""
         with open_container() as c:
@@ -119,9 +126,13 @@ def build() -> typer.Typer:
                 replay_window_seconds=replay_window or None,
                 clear_replay_window=replay_window == 0,
             )
+            orders = order_settings.set_windows(
+                c.uow, project, link_window_days=link_window, status_window_days=status_window
+            )
         window = f"{project.replay_window_seconds} s" if project.replay_window_seconds else "off"
         console.print(
-            f"{project.name}: time zone {project.timezone}, currency {project.base_currency}, replay window {window}"
+            f"{project.name}: time zone {project.timezone}, currency {project.base_currency}, replay window {window}, "
+            f"link window {orders.link_window_days} d, status window {orders.status_window_days} d"
         )
 
     return app

@@ -16,9 +16,12 @@ from trackbridge.config import Settings, load_settings
 from trackbridge.entrypoints.bootstrap import Container, build_container
 from trackbridge.entrypoints.http import read_api, signed_api
 from trackbridge.entrypoints.http.errors import install_error_handlers
+from trackbridge.entrypoints.http.export_api import build_router as build_export_router
 from trackbridge.entrypoints.http.identity_api import build_router as build_identity_router
 from trackbridge.entrypoints.http.lookups_api import build_router as build_lookups_router
 from trackbridge.entrypoints.http.matomo_tracking import build_router as build_matomo_router
+from trackbridge.entrypoints.http.order_settings_api import build_router as build_order_settings_router
+from trackbridge.entrypoints.http.reports_api import build_router as build_reports_router
 from trackbridge.entrypoints.http.responses import JsonAnswer
 from trackbridge.entrypoints.http.timeline_api import build_router as build_timeline_router
 from trackbridge.entrypoints.http.tracker_js import build_router as build_tracker_js_router
@@ -60,6 +63,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(build_lookups_router())
     app.include_router(build_matomo_router(container))
     app.include_router(build_uploads_router(container))
+    app.include_router(build_reports_router())
+    app.include_router(build_export_router())
+    app.include_router(build_order_settings_router())
 
     @app.get(
         "/health",

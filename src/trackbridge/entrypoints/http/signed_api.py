@@ -55,6 +55,7 @@ class RecordOutcome(BaseModel):
     status: str = Field(description="stored or rejected")
     created: bool | None = None
     reason: str | None = None
+    notes: list[str] = Field(default_factory=list, description="e.g. a status change too late to move the reports")
 
 
 class SingleAnswer(BaseModel):
@@ -158,7 +159,9 @@ def _batch_answer(stored: Sequence[RecordResult], positions: list[int], rejected
     """A BatchAnswer, rendered straight from plain dicts: for batches of thousands of records, building and
     re-validating the response models cost as much as storing the records."""
     outcomes = [
-        RecordResult(index=positions[r.index], id=r.id, stored=r.stored, reason=r.reason, created=r.created)
+        RecordResult(
+            index=positions[r.index], id=r.id, stored=r.stored, reason=r.reason, created=r.created, notes=r.notes
+        )
         for r in stored
     ] + rejected
     outcomes.sort(key=lambda r: r.index)
@@ -175,6 +178,7 @@ def _batch_answer(stored: Sequence[RecordResult], positions: list[int], rejected
                     "status": "stored" if r.stored else "rejected",
                     "created": r.created,
                     "reason": r.reason,
+                    "notes": list(r.notes),
                 }
                 for r in outcomes
             ],
@@ -241,7 +245,7 @@ def build_router(container: Container) -> APIRouter:
             record = _record(_single(call, model), "params")
             results = await run_in_threadpool(store, uow, call.project, [record])
             result = resource_service.require_single(results)
-            return SingleAnswer(id=result.id, created=result.created)
+            return SingleAnswer(id=result.id, created=result.created, message="; ".join(result.notes) or None)
 
         handler.__name__ = f"post_{path.strip('/').replace('/', '_')}"
 

@@ -227,6 +227,9 @@ class OrderParams(_Strict):
     discount: Money | None = None
     cost: Money | None = Field(default=None, description="What the order cost the shop; profit = amount - cost.")
     currency: Currency | None = None
+    exchangeRate: Money | None = Field(
+        default=None, gt=0, description="Units of the project's base currency one unit of `currency` was worth."
+    )
     coupons: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list)
     billing: BillingParams | None = None
     ipAddress: Annotated[str, Field(max_length=64)] | None = None
@@ -281,6 +284,7 @@ class OrderParams(_Strict):
                 for r in self.refunds
                 if r.createdAt is not None
             ),
+            exchange_rate=self.exchangeRate,
         )
 
 

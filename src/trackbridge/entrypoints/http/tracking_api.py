@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -45,6 +46,7 @@ CORS = {
     "Access-Control-Max-Age": "86400",
 }
 _MEDIA_TYPES = ("text/plain", "application/json", "")
+STORE_FAILED = "the events could not be stored; nothing was accepted, send them again later"
 
 DESCRIPTION = """Accepts one event or a batch for a visitor; answers `202 {"accepted": n}` once the batch is stored
 durably. Body (sent as `text/plain` or `application/json`):
@@ -144,6 +146,10 @@ def build_router(container: Container) -> APIRouter:
             return await accept(request)
         except ClientError as error:
             return _error(error)
+        except SQLAlchemyError:
+            log.exception("tracked events could not be stored")
+            body = {"status": "error", "error": {"code": "unavailable", "message": STORE_FAILED, "field": None}}
+            return JsonAnswer(body, status_code=503, headers={**CORS, "Retry-After": "5"})
 
     @router.options("/t", include_in_schema=False)
     async def preflight() -> Response:

@@ -37,6 +37,8 @@ class TrackCall:
 def parse_json(body: bytes) -> dict[str, Any]:
     if not body.strip():
         raise InvalidInput("the body is empty; send a JSON object")
+    if b"\\u0000" in body:
+        raise InvalidInput("NUL characters (\\u0000) are not allowed")
     try:
         document = orjson.loads(body)
     except orjson.JSONDecodeError as error:
