@@ -254,3 +254,42 @@ def test_overlong_campaign_values_are_cut_to_fit_rather_than_failing_the_batch(
     drain(container)
     [visit] = visits(container)
     assert (len(visit["utm_source"]), len(visit["utm_campaign"])) == (200, 500)
+
+
+def test_a_batch_that_cannot_be_processed_is_set_aside_and_the_others_go_through(
+    client: TestClient, container: Container, seed_project: ProjectCredentials
+) -> None:
+    send(client, [{"id": "before", "type": "page_view"}])
+    with container.engine.begin() as connection:
+        connection.execute(
+            sa.insert(inbox).values(
+                project_id=seed_project.project.id,
+                received_at=datetime.now(UTC),
+                source="tracker",
+                event_count=1,
+                payload=b"not a batch",
+            )
+        )
+    send(client, [{"id": "after", "type": "page_view"}])
+    drain(container)
+    assert sorted(action_ids(container)) == ["after", "before"]
+    with reader(container) as connection:
+        rows = connection.execute(sa.select(inbox.c.payload, inbox.c.processed_at, inbox.c.error)).all()
+    [bad] = [row for row in rows if row.payload == b"not a batch"]
+    assert bad.processed_at is not None
+    assert "JSONDecodeError" in bad.error
+    assert all(row.processed_at is not None for row in rows)
+
+
+def test_events_appended_in_a_callers_transaction_vanish_with_its_rollback(
+    container: Container, seed_project: ProjectCredentials
+) -> None:
+    from trackbridge.domain.events import EventType, TrackedEvent
+    from trackbridge.services.ingest import append_events
+
+    event = TrackedEvent("rolled-back", EventType.PAGE_VIEW, VISITOR, datetime.now(UTC))
+    with pytest.raises(RuntimeError), container.uow.transaction() as tx:
+        append_events(tx, seed_project.project, [event], source="matomo", received_at=datetime.now(UTC))
+        raise RuntimeError("the caller's other write failed")
+    with reader(container) as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(inbox)).scalar() == 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -14,7 +15,7 @@ from trackbridge.entrypoints.bootstrap import Container
 from trackbridge.services.enrichment_pipeline import Enricher
 from trackbridge.services.order_linking import link_pending
 from trackbridge.services.processing import Limits, process_pending
-from trackbridge.services.rollups import refresh_all_order_rollups
+from trackbridge.services.rollups import refresh_all_order_rollups, refresh_all_session_rollups
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,10 @@ def build_enricher(container: Container) -> Enricher:
     return Enricher(
         devices=container.device_detector, geo=container.geo_locator, anonymize_level=container.settings.anonymize_ip
     )
+
+
+ROLLUP_INTERVAL_SECONDS = 5.0
+"""During a long backlog, visit rollups are rebuilt at most this often (and whenever the inbox is empty)."""
 
 
 class Worker:
@@ -61,6 +66,7 @@ class Worker:
     def run(self, stop: threading.Event, *, until_empty: bool = False) -> int:
         """Processes batches until ``stop`` is set (or, with ``until_empty``, nothing is pending); batches done."""
         done = 0
+        last_rollup = time.monotonic()
         backoff = self._poll_seconds
         log.info("worker started", extra={"database": self._container.engine.dialect.name})
         while not stop.is_set():
@@ -85,13 +91,22 @@ class Worker:
                     continue
                 try:  # orders linked meanwhile move the order rollup the reports read
                     refresh_all_order_rollups(self._container.uow)
+                    refresh_all_session_rollups(self._container.uow)
+                    last_rollup = time.monotonic()
                 except Exception:
-                    log.exception("order rollup refresh failed; retrying")
+                    log.exception("rollup refresh failed; retrying")
                 if until_empty:
                     break
                 stop.wait(self._poll_seconds)
-            elif self._yield_seconds:
-                stop.wait(self._yield_seconds)
+            else:
+                if time.monotonic() - last_rollup >= ROLLUP_INTERVAL_SECONDS:  # a long backlog: keep reports near
+                    try:
+                        refresh_all_session_rollups(self._container.uow)
+                    except Exception:
+                        log.exception("rollup refresh failed; retrying")
+                    last_rollup = time.monotonic()
+                if self._yield_seconds:
+                    stop.wait(self._yield_seconds)
         log.info("worker stopped", extra={"batches": done})
         return done
 

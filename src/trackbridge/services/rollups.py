@@ -36,16 +36,42 @@ def local_days(moments: Iterable[datetime], tz: ZoneInfo) -> set[date]:
 
 
 def update_rollups(tx: _HasRollups, project: Project, session_ids: Sequence[int]) -> set[date]:
-    """Rebuilds the rollup rows of every day (project time zone) on which one of ``session_ids`` started."""
+    """Marks for rebuilding every day (project time zone) on which one of ``session_ids`` started; the days.
+
+    Cheap, inside the worker's transaction. The rebuild itself is :func:`refresh_session_rollups`, run by the worker at
+    most every few seconds and by the reports before they read, so a busy day costs one rebuild per interval, not one
+    per batch.
+    """
     if not session_ids:
         return set()
     tz = ZoneInfo(project.timezone)
     days = local_days(tx.rollups.session_starts(project.id, session_ids), tz)
-    for day in sorted(days):
-        start, end = day_bounds(day, tz)
-        tx.rollups.rebuild_day(project.id, day, start, end)
-    log.debug("rollups rebuilt", extra={"project_id": project.id, "days": len(days)})
+    tx.rollups.mark_days_dirty(project.id, sorted(days), datetime.now(UTC))
     return days
+
+
+def refresh_session_rollups(uow: UnitOfWork, project: Project) -> int:
+    """Rebuilds the visit rollups of the project's marked days, in one transaction; the number of days rebuilt."""
+    with uow.read() as tx:
+        pending = tx.rollups.dirty_days(project.id)
+    if not pending:
+        return 0
+    started = datetime.now(UTC)
+    tz = ZoneInfo(project.timezone)
+    with uow.transaction() as tx:
+        for day in pending:
+            start, end = day_bounds(day, tz)
+            tx.rollups.rebuild_day(project.id, day, start, end)
+        tx.rollups.clear_dirty_days(project.id, pending, started)
+    log.debug("rollups rebuilt", extra={"project_id": project.id, "days": len(pending)})
+    return len(pending)
+
+
+def refresh_all_session_rollups(uow: UnitOfWork) -> int:
+    """Every project's marked days rebuilt; the number of days."""
+    with uow.read() as tx:
+        projects = list(tx.projects.list())
+    return sum(refresh_session_rollups(uow, project) for project in projects)
 
 
 ORDER_LAG = timedelta(minutes=2)

@@ -4,14 +4,21 @@
 import (hundreds of rows a call, four rows an order) that was a large share of the server's time. A :class:`BulkWrite`
 compiles its statement once per dialect, converts each value with the column type's own bind processor (the same
 conversion SQLAlchemy applies, so stored values are identical; ``None`` is bound as SQL NULL), converts the values
-shared by every row once, and hands the rows to the driver's ``executemany``.
+shared by every row once, and then:
+
+- on SQLite, sends one multi-row ``VALUES`` statement per page of rows. The driver releases the GIL for each statement
+  step; one step per page instead of one per row lets Python (the next request's parsing) run on the other core
+  while SQLite writes, instead of the two threads handing the GIL back and forth on every row. Rows of one call must
+  not repeat a conflict key (callers de-duplicate first), so one statement never updates a row twice.
+- on PostgreSQL, hands the rows to psycopg's ``executemany`` (pipelined; a long multi-row statement costs psycopg
+  more in query parsing than it saves).
 """
 
 from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table
@@ -19,6 +26,21 @@ from sqlalchemy.sql.dml import Insert
 
 _Processor = Callable[[Any], Any]
 _Row = tuple[Any, ...] | dict[str, Any]
+_MAX_PARAMETERS = 30_000  # SQLite allows 32,766 bound parameters a statement
+_MAX_PAGE = 1_000
+
+
+def _closing(sql: str, opening: int) -> int:
+    """The index of the parenthesis closing the one at ``opening``."""
+    depth = 0
+    for index in range(opening, len(sql)):
+        if sql[index] == "(":
+            depth += 1
+        elif sql[index] == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+    raise ValueError(f"unbalanced parentheses in {sql!r}")
 
 
 class _Compiled:
@@ -32,6 +54,21 @@ class _Compiled:
         self.sql = compiled.string
         # qmark (SQLite) binds by position; pyformat (psycopg) by name.
         self.order: list[str] | None = list(compiled.positiontup or ()) if compiled.positional else None
+        self.page = 1
+        if self.order is not None and dialect.name == "sqlite":
+            start = self.sql.index(" VALUES (") + len(" VALUES ")
+            end = _closing(self.sql, start) + 1
+            self._head, self._group, self._tail = self.sql[:start], self.sql[start:end], self.sql[end:]
+            if self._group.count("?") != len(self.order):
+                raise ValueError(f"cannot page {self.sql!r}")
+            self.page = max(1, min(_MAX_PAGE, _MAX_PARAMETERS // len(self.order)))
+            self._paged: dict[int, str] = {}
+
+    def paged_sql(self, rows: int) -> str:
+        found = self._paged.get(rows)
+        if found is None:
+            found = self._paged[rows] = self._head + ", ".join([self._group] * rows) + self._tail
+        return found
 
 
 class BulkWrite:
@@ -71,4 +108,9 @@ class BulkWrite:
             params = [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=False)]
         else:
             params = list(zip(*(columns[name] for name in compiled.order), strict=False))
-        connection.exec_driver_sql(compiled.sql, params)
+        if compiled.page == 1:
+            connection.exec_driver_sql(compiled.sql, params)
+            return
+        for start in range(0, count, compiled.page):
+            page = params[start : start + compiled.page]
+            connection.exec_driver_sql(compiled.paged_sql(len(page)), tuple(chain.from_iterable(page)))

@@ -125,6 +125,16 @@ report_watermarks = Table(
 
 Index("ix_orders_project_linked", orders.c.project_id, orders.c.linked_at)
 
+rollup_dirty_days = Table(
+    "rollup_dirty_days",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("marked_at", UtcDateTime, nullable=False),
+)
+"""Days (project time zone) whose visit rollups are behind: marked in the worker's transaction, rebuilt apart, so a
+busy day is rebuilt once every few seconds instead of once per batch, and a crash between the two loses nothing."""
+
 Index(
     "ix_orders_report",
     orders.c.project_id,

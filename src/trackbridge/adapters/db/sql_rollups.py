@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Connection
 
 from trackbridge.adapters.db.report_dimensions import session_dimensions
 from trackbridge.adapters.db.report_tables import (
+    rollup_dirty_days,
     FILTER_DIMENSIONS,
     SESSION_DIMENSIONS,
     SOURCE_DIMENSIONS,
@@ -88,6 +89,27 @@ class SqlRollupRepository:
         query = sa.select(report_watermarks.c.orders_linked_until).where(report_watermarks.c.project_id == project_id)
         found: datetime | None = self._connection.execute(query).scalar()
         return found
+
+    def mark_days_dirty(self, project_id: int, days: Sequence[date], at: datetime) -> None:
+        if days:
+            statement = upsert(
+                self._connection.dialect.name, rollup_dirty_days, ["project_id", "day"], override=["marked_at"]
+            )
+            self._connection.execute(statement, [{"project_id": project_id, "day": d, "marked_at": at} for d in days])
+
+    def dirty_days(self, project_id: int) -> list[date]:
+        query = sa.select(rollup_dirty_days.c.day).where(rollup_dirty_days.c.project_id == project_id)
+        return sorted(self._connection.execute(query).scalars())
+
+    def clear_dirty_days(self, project_id: int, days: Sequence[date], marked_before: datetime) -> None:
+        """Forgets the marks of ``days`` set before ``marked_before`` (a mark set during the rebuild stays)."""
+        if days:
+            table = rollup_dirty_days
+            self._connection.execute(
+                sa.delete(table).where(
+                    table.c.project_id == project_id, table.c.day.in_(list(days)), table.c.marked_at <= marked_before
+                )
+            )
 
     def set_orders_watermark(self, project_id: int, until: datetime) -> None:
         statement = upsert(

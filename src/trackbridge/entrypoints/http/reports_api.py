@@ -23,6 +23,7 @@ from trackbridge.entrypoints.http.responses import JsonAnswer
 from trackbridge.services import reports
 from trackbridge.services.ports import Transaction
 from trackbridge.services.report_ports import ReportScope
+from trackbridge.services.rollups import refresh_session_rollups
 
 Format = Literal["json", "csv"]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Rows at most.")]
@@ -99,6 +100,7 @@ async def _run(
     scope = reports.build_scope(project, wanted.first, wanted.last, wanted.filters, today)
 
     def read() -> reports.Report:
+        refresh_session_rollups(container.uow, project)  # days the worker marked since its last rebuild
         with container.uow.read() as tx:
             return build(tx, scope)
 
