@@ -28,6 +28,7 @@ from trackbridge.domain.projects import Project
 from trackbridge.entrypoints.bootstrap import Container, build_container
 from trackbridge.services import projects as project_service
 from trackbridge.services import reports
+from trackbridge.services.order_linking import link_pending
 from trackbridge.services.rollups import rebuild_all
 
 T = TypeVar("T")
@@ -172,6 +173,9 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="Build the database in this folder and keep it; reuse it if there.")
+    parser.add_argument(
+        "--link", action="store_true", help="Also time linking every order afresh (visitor ids set, links dropped)."
+    )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         folder = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
@@ -190,6 +194,8 @@ def main() -> None:
         else:
             project = build(container, args.visits, args.orders)
         measure(container, project, args.runs)
+        if args.link:
+            measure_linking(container, project)
         container.close()
 
 
@@ -244,6 +250,29 @@ def measure(container: Container, project: Project, runs: int) -> None:
 
         median, best, cpu, result = timed(run, runs)
         print(f"{name}: median {median:.0f} ms, best {best:.0f} ms, CPU {cpu:.0f} ms ({len(result.rows)} rows)")
+
+
+def measure_linking(container: Container, project: Project) -> None:
+    """Every order linked again from scratch by the worker's linking step: each order gets the visitor id of the visit
+    it was built beside, its links and credits are dropped, and ``link_pending`` runs until nothing is waiting."""
+    with container.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "UPDATE orders SET visitor_id = (SELECT s.visitor_id FROM order_links l JOIN sessions s ON s.id = l.session_id"
+            " WHERE l.project_id = orders.project_id AND l.order_id = orders.id), needs_linking = 1 WHERE project_id = ?",
+            (project.id,),
+        )
+        connection.exec_driver_sql("DELETE FROM order_attributions WHERE project_id = ?", (project.id,))
+        connection.exec_driver_sql("DELETE FROM order_links WHERE project_id = ?", (project.id,))
+    began, cpu = time.perf_counter(), time.process_time()
+    linked = 0
+    while count := link_pending(container.uow):
+        linked += count
+    wall, used = time.perf_counter() - began, time.process_time() - cpu
+    with container.engine.connect() as connection:
+        found = connection.exec_driver_sql(
+            "SELECT count(*) FROM order_links WHERE project_id = ? AND session_id IS NOT NULL", (project.id,)
+        ).scalar()
+    print(f"linking: {linked:,} orders in {wall:.1f} s (CPU {used:.1f} s), {found:,} linked to a visit")
 
 
 if __name__ == "__main__":

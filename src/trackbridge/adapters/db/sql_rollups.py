@@ -16,7 +16,6 @@ from sqlalchemy import ColumnElement, Connection
 
 from trackbridge.adapters.db.report_dimensions import session_dimensions
 from trackbridge.adapters.db.report_tables import (
-    rollup_dirty_days,
     FILTER_DIMENSIONS,
     SESSION_DIMENSIONS,
     SOURCE_DIMENSIONS,
@@ -26,6 +25,7 @@ from trackbridge.adapters.db.report_tables import (
     daily_session_rollup,
     daily_source_rollup,
     report_watermarks,
+    rollup_dirty_days,
 )
 from trackbridge.adapters.db.sql_order_sums import live_order_sums
 from trackbridge.adapters.db.tables import orders

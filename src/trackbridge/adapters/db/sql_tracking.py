@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, String, Table, bindparam, delete, func, insert, select, text, update
@@ -27,6 +28,7 @@ from trackbridge.domain.sessions import INACTIVITY, OpenSession, SessionDetails
 from trackbridge.services.tracking_ports import InboxBatch, LookupMappings, VisitSummary
 
 _CHUNK = 500
+log = logging.getLogger(__name__)
 
 
 def _chunks(values: Sequence[Any], size: int = _CHUNK) -> list[Sequence[Any]]:
@@ -111,7 +113,19 @@ class SqlTrackingRepository:
             .where(inbox.c.id.in_(chosen))
             .order_by(inbox.c.id)
         )
-        return [InboxBatch(r.id, r.project_id, r.source, r.received_at, decode_events(bytes(r.payload))) for r in rows]
+        batches: list[InboxBatch] = []
+        for r in rows:
+            try:
+                events = decode_events(bytes(r.payload))
+            except (ValueError, KeyError, TypeError) as error:  # unreadable: set aside (a dead letter), never retried
+                log.error("unreadable inbox batch set aside", extra={"inbox_id": r.id})
+                reason = f"unreadable payload: {type(error).__name__}: {error}"[:2000]
+                self._c.execute(
+                    update(inbox).where(inbox.c.id == r.id).values(processed_at=datetime.now(UTC), error=reason)
+                )
+                continue
+            batches.append(InboxBatch(r.id, r.project_id, r.source, r.received_at, events))
+        return batches
 
     def mark_processed(self, inbox_ids: Sequence[int], at: datetime, error: str | None = None) -> None:
         for chunk in _chunks(list(inbox_ids)):
