@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
+from trackbridge.adapters.db.bulk import BulkWrite
 from trackbridge.adapters.db.order_tables import (
     currency_rates,
     goal_conversions,
@@ -25,6 +26,20 @@ IN_CHUNK = 500
 
 def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
     return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
+
+
+_STATUS_EVENTS = BulkWrite(
+    order_status_events,
+    lambda _dialect: insert(order_status_events),
+    ["project_id", "recorded_at"],
+    ["order_id", "status", "status_type", "occurred_at", "affects_reports"],
+)
+_GOALS = BulkWrite(
+    goal_conversions,
+    lambda dialect: upsert(dialect, goal_conversions, ["project_id", "order_id", "goal"]),
+    ["project_id"],
+    ["order_id", "goal", "converted_at"],
+)
 
 
 class SqlOrderEventRepository:
@@ -115,40 +130,31 @@ class SqlOrderEventRepository:
         status_types: Mapping[str, StatusType],
         now: datetime,
     ) -> None:
-        if events:
-            self._c.execute(
-                insert(order_status_events),
-                [
-                    {
-                        "project_id": project_id,
-                        "order_id": e.order_id,
-                        "status": e.status,
-                        "status_type": e.status_type.value,
-                        "occurred_at": e.occurred_at,
-                        "recorded_at": now,
-                        "affects_reports": e.affects_reports,
-                    }
-                    for e in events
-                ],
-            )
-        if goals:
-            self._c.execute(
-                upsert(self._dialect, goal_conversions, ["project_id", "order_id", "goal"]),
-                [
-                    {"project_id": project_id, "order_id": order_id, "goal": g.goal.value, "converted_at": g.at}
-                    for order_id, g in goals
-                ],
-            )
+        _STATUS_EVENTS.execute(
+            self._c,
+            {"project_id": project_id, "recorded_at": now},
+            [(e.order_id, e.status, e.status_type.value, e.occurred_at, e.affects_reports) for e in events],
+        )
+        unique_goals = {(order_id, g.goal.value): g.at for order_id, g in goals}
+        _GOALS.execute(
+            self._c,
+            {"project_id": project_id},
+            [(order_id, goal, at) for (order_id, goal), at in unique_goals.items()],
+        )
         self._set_types(project_id, status_types)
 
     def _set_types(self, project_id: int, status_types: Mapping[str, StatusType]) -> None:
-        if status_types:
-            self._c.execute(
-                update(orders)
-                .where(orders.c.project_id == project_id, orders.c.id == bindparam("b_id"))
-                .values(status_type=bindparam("b_type")),
-                [{"b_id": order_id, "b_type": kind.value} for order_id, kind in status_types.items()],
-            )
+        """One UPDATE per status type (a handful), not one per order."""
+        by_type: dict[StatusType, list[str]] = defaultdict(list)
+        for order_id, kind in status_types.items():
+            by_type[kind].append(order_id)
+        for kind, order_ids in by_type.items():
+            for chunk in _chunks(order_ids):
+                self._c.execute(
+                    update(orders)
+                    .where(orders.c.project_id == project_id, orders.c.id.in_(chunk))
+                    .values(status_type=kind.value)
+                )
 
     def mark_needs_linking(self, project_id: int, order_ids: Sequence[str]) -> None:
         for chunk in _chunks(order_ids):
