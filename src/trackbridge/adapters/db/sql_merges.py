@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, and_, delete, insert, select, update
 
+from trackbridge.adapters.db.chunks import in_chunks as _chunks
 from trackbridge.adapters.db.identity_tables import customer_merges, form_submissions, identity_links
 from trackbridge.adapters.db.tables import customer_tags, customers, orders
 from trackbridge.adapters.db.tracking_tables import sessions, visitors
@@ -21,12 +22,6 @@ from trackbridge.adapters.db.upsert import upsert
 from trackbridge.domain.errors import NotFound
 from trackbridge.domain.identity import LinkMethod
 from trackbridge.services.identity_ports import MergeInfo
-
-_CHUNK = 500
-
-
-def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
-    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
 
 
 class SqlMergeRepository:

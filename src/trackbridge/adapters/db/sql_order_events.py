@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, delete, insert, select, update
 
 from trackbridge.adapters.db.bulk import BulkWrite
+from trackbridge.adapters.db.chunks import in_chunks as _chunks
 from trackbridge.adapters.db.order_tables import (
     currency_rates,
     goal_conversions,
@@ -20,13 +21,6 @@ from trackbridge.adapters.db.upsert import upsert
 from trackbridge.domain.goals import Goal, GoalConversion
 from trackbridge.domain.order_status import StatusEvent, StatusType, reported_status
 from trackbridge.services.order_ports import NewStatusEvent, OrderSettings, StoredStatus
-
-IN_CHUNK = 500
-
-
-def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
-    return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
-
 
 _STATUS_EVENTS = BulkWrite(
     order_status_events,

@@ -10,11 +10,10 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.sql.dml import Insert
 
 from trackbridge.adapters.db.bulk import BulkWrite
+from trackbridge.adapters.db.chunks import in_chunks as _chunks
 from trackbridge.adapters.db.tables import order_items, order_refunds, orders
 from trackbridge.adapters.db.upsert import upsert
 from trackbridge.domain.resources import OrderRecord
-
-IN_CHUNK = 500  # SQLite accepts at most 32,766 bound parameters a statement; stay far below.
 
 ORDER_OVERRIDE = ["customer_id", "placed_at", "amount", "status", "updated_at", "coupons"]
 ORDER_OPTIONAL = [
@@ -80,10 +79,6 @@ _ITEMS = BulkWrite(
 _REFUNDS = BulkWrite(
     order_refunds, _refund_upsert, ["project_id"], ["order_id", "refund_id", "amount", "refunded_at", "items"]
 )
-
-
-def _chunks(values: Sequence[str]) -> list[Sequence[str]]:
-    return [values[i : i + IN_CHUNK] for i in range(0, len(values), IN_CHUNK)]
 
 
 def write_orders(

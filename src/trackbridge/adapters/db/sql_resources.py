@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
+from trackbridge.adapters.db.chunks import in_chunks as _chunks
 from trackbridge.adapters.db.sql_orders import write_orders
 from trackbridge.adapters.db.tables import (
     categories,
@@ -28,8 +29,6 @@ from trackbridge.domain.resources import (
 )
 from trackbridge.domain.values import normalize_phone
 
-_IN_CHUNK = 500  # SQLite accepts at most 32,766 bound parameters a statement; stay far below.
-
 _CUSTOMER_OPTIONAL = [
     "first_name",
     "last_name",
@@ -43,10 +42,6 @@ _CUSTOMER_OPTIONAL = [
     "signed_up_at",
 ]
 _PRODUCT_OPTIONAL = ["sku", "price", "url", "image_url"]
-
-
-def _chunks(values: Sequence[Any]) -> list[Sequence[Any]]:
-    return [values[i : i + _IN_CHUNK] for i in range(0, len(values), _IN_CHUNK)]
 
 
 class SqlResourceRepository:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, RowMapping, String, Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from trackbridge.adapters.db.chunks import in_chunks as _chunks
 from trackbridge.adapters.db.event_codec import decode_events, encode_events
 from trackbridge.adapters.db.tracking_tables import (
     actions,
@@ -27,12 +28,7 @@ from trackbridge.domain.events import Campaign, TrackedEvent
 from trackbridge.domain.sessions import INACTIVITY, OpenSession, SessionDetails
 from trackbridge.services.tracking_ports import InboxBatch, LookupMappings, VisitSummary
 
-_CHUNK = 500
 log = logging.getLogger(__name__)
-
-
-def _chunks(values: Sequence[Any], size: int = _CHUNK) -> list[Sequence[Any]]:
-    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 class SqlTrackingRepository:
