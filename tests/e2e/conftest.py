@@ -76,3 +76,7 @@ def browser_context(browser: Any) -> Iterator[Any]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# The web UI's fixtures (web_support.py), shared by every browser test of the UI; imported last: it uses the above.
+from tests.e2e.web_support import console_errors, new_page, viewer_page, web_page, web_server  # noqa: E402, F401

@@ -46,7 +46,17 @@ def test_same_order_twice_is_stored_once(client: TestClient, seed_project: Proje
     assert (first["created"], second["created"]) == (True, False)
     listed = client.get("/api/v1/orders", headers=AUTH).json()["items"]
     assert [o["id"] for o in listed] == ["o1"]
-    assert listed[0]["products"] == [{"productId": "p1", "quantity": 2, "price": None, "sku": None, "name": None}]
+    assert listed[0]["products"] == [
+        {
+            "productId": "p1",
+            "quantity": 2,
+            "price": None,
+            "sku": None,
+            "name": None,
+            "basePrice": None,
+            "productSku": None,
+        }
+    ]
 
 
 def test_order_fields_override_and_items_are_replaced(client: TestClient, seed_project: ProjectCredentials) -> None:

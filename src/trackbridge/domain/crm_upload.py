@@ -35,7 +35,17 @@ class MergeMode(StrEnum):
     APPEND = "APPEND"  # only records not stored yet are added; stored ones stay untouched
 
 
-CUSTOMER_FIELDS = ("uniq_id", "name", "create_date_time", "update_date_time", *IDENTIFIER_FIELDS)
+SCOPE_FIELDS = ("website", "store_view")  # the shop's website and store-view codes, for export scopes (seed 002)
+CUSTOMER_FIELDS = (
+    "uniq_id",
+    "name",
+    "create_date_time",
+    "update_date_time",
+    *IDENTIFIER_FIELDS,
+    *SCOPE_FIELDS,
+    "subscribed",
+    "registered",
+)
 _ORDER_COMMON = (
     "id",
     "create_date_time",
@@ -48,6 +58,9 @@ _ORDER_COMMON = (
     "goals",
     "products",
     "currency",
+    *SCOPE_FIELDS,
+    "base_currency",
+    "base_revenue",
 )
 ORDER_FIELDS = (*_ORDER_COMMON, "client_type")
 SIMPLE_ORDER_FIELDS = (*_ORDER_COMMON, *IDENTIFIER_FIELDS)
@@ -66,6 +79,8 @@ IMMUTABLE: dict[UploadKind, frozenset[str]] = {
     UploadKind.ORDERS: frozenset({"id", "create_date_time"}),
     UploadKind.SIMPLE_ORDERS: frozenset({"id", "create_date_time"}),
 }
+SAVE_KEEPS_UNLESS_SENT = frozenset({*SCOPE_FIELDS, "subscribed", "registered", "base_currency", "base_revenue"})
+"""Fields other sources (the signed API) keep too: SAVE changes them only when the row carries them."""
 DEFAULT_SIMPLE_STATUS = "PAID"  # Metrica's default status type when a simplified order carries none
 
 
@@ -77,6 +92,10 @@ class CrmCustomer:
     updated_at: datetime | None
     ids: Identifiers
     sent: frozenset[str]
+    website: str | None = None
+    store_view: str | None = None
+    subscribed: bool | None = None
+    registered: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +113,10 @@ class CrmOrder:
     currency: str | None
     ids: Identifiers
     sent: frozenset[str]
+    website: str | None = None
+    store_view: str | None = None
+    base_currency: str | None = None
+    base_revenue: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +179,7 @@ def fields_to_write(kind: UploadKind, mode: MergeMode, sent: frozenset[str], exi
         return frozenset(FIELDS[kind])
     if mode is MergeMode.APPEND:
         return None
-    chosen = frozenset(FIELDS[kind]) if mode is MergeMode.SAVE else sent
+    chosen = frozenset(FIELDS[kind]) - (SAVE_KEEPS_UNLESS_SENT - sent) if mode is MergeMode.SAVE else sent
     return chosen - IMMUTABLE[kind]
 
 
@@ -172,6 +195,10 @@ def map_customer(row: Mapping[str, object], tz: tzinfo) -> CrmCustomer:
         updated_at=_moment(cells, "update_date_time", tz),
         ids=parse_identifiers(cells),
         sent=frozenset(cells),
+        website=_text(cells, "website", 100),
+        store_view=_text(cells, "store_view", 100),
+        subscribed=_flag(cells, "subscribed"),
+        registered=_flag(cells, "registered"),
     )
 
 
@@ -203,6 +230,10 @@ def map_order(row: Mapping[str, object], tz: tzinfo, kind: UploadKind) -> CrmOrd
         currency=check_currency(cells["currency"], "currency") if "currency" in cells else None,
         ids=ids,
         sent=frozenset(cells),
+        website=_text(cells, "website", 100),
+        store_view=_text(cells, "store_view", 100),
+        base_currency=check_currency(cells["base_currency"], "base_currency") if "base_currency" in cells else None,
+        base_revenue=_money(cells, "base_revenue"),
     )
 
 
@@ -258,6 +289,22 @@ def _text(cells: Mapping[str, object], name: str, limit: int) -> str | None:
     if len(text) > limit:
         raise InvalidInput(f"is longer than {limit} characters", name)
     return text
+
+
+_TRUE = frozenset({"true", "1", "yes", "y"})
+_FALSE = frozenset({"false", "0", "no", "n"})
+
+
+def _flag(cells: Mapping[str, object], name: str) -> bool | None:
+    value = cells.get(name)
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise InvalidInput("must be true or false (1/0, yes/no)", name)
 
 
 def _moment(cells: Mapping[str, object], name: str, tz: tzinfo) -> datetime | None:

@@ -11,6 +11,7 @@ TrackbridgeError                 base of every error trackbridge raises on purpo
 └── OutsideError                 a call to another system failed
     ├── TransientError           worth retrying with backoff (time-out, 5xx, 429)
     └── PermanentError           retrying cannot help; dead-letter with the reason
+        └── CredentialsRefused   the outside system refused our credentials: the connector is marked failing
 """
 
 from __future__ import annotations
@@ -67,3 +68,7 @@ class TransientError(OutsideError):
 
 class PermanentError(OutsideError):
     pass
+
+
+class CredentialsRefused(PermanentError):
+    """The outside system refused the connector's credentials; it stops calling until a user fixes them."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from trackbridge.domain.errors import InvalidInput
 from trackbridge.domain.events import EventType
-from trackbridge.domain.matomo_ecommerce import json_number, parse_items, parse_number, product_view
+from trackbridge.domain.matomo_ecommerce import PUSH_MARKER, json_number, parse_items, parse_number, product_view
 
 Params = Mapping[str, str]
 JsonObject = dict[str, Any]
@@ -74,6 +74,8 @@ def _goal(params: Params, idgoal: int) -> list[tuple[EventType, JsonObject]]:
             "total": json_number(revenue or 0.0),
             "size": sum(item["quantity"] for item in items),
         }
+        if params.get(PUSH_MARKER, "").strip():
+            cart["pushedBy"] = "trackbridge"
         return [(EventType.SET_CART, cart)]
     order: JsonObject = {"orderId": order_id, "revenue": json_number(revenue or 0.0), "items": items}
     for key, name in (("subtotal", "ec_st"), ("tax", "ec_tx"), ("shipping", "ec_sh"), ("discount", "ec_dt")):

@@ -23,6 +23,9 @@ MAX_ID = 200
 MAX_NAME = 500
 ORDER_STATUS = "completed"
 """The status of an order created from a Matomo hit: Matomo records only confirmed orders (seed 001)."""
+PUSH_MARKER = "_tbpush"
+"""A parameter trackbridge adds to the e-commerce requests it pushes to a Matomo (Matomo ignores it): a cart hit that
+carries it was pushed by a trackbridge, and is never pushed again (a connector pointed at trackbridge cannot loop)."""
 _QUANTUM = Decimal(1).scaleb(-MAX_MONEY_PLACES)
 JsonObject = dict[str, Any]
 

@@ -55,6 +55,26 @@ class ProductOption:
         }
 
 
+IMAGE_ROLES = ("image", "small_image", "thumbnail")
+
+
+@dataclass(frozen=True, slots=True)
+class ProductImage:
+    """One image of a product's gallery; ``role`` is image, small_image or thumbnail (Magento's roles)."""
+
+    url: str
+    role: str = "image"
+    position: int = 0
+
+    def as_json(self) -> JsonObject:
+        return {"url": self.url, "role": self.role, "position": self.position}
+
+
+def ordered_images(images: Iterable[ProductImage]) -> list[JsonObject]:
+    """The gallery in its order: by position, then as sent."""
+    return [image.as_json() for image in sorted(images, key=lambda image: image.position)]
+
+
 @dataclass(frozen=True, slots=True)
 class ProductRecord:
     id: str
@@ -65,6 +85,8 @@ class ProductRecord:
     image_url: str | None = None
     categories: tuple[str, ...] | None = None
     options: tuple[ProductOption, ...] = ()
+    images: tuple[ProductImage, ...] | None = None  # None: not sent, the stored gallery stays
+    url_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +96,7 @@ class OrderItem:
     price: Decimal | None = None
     sku: str | None = None
     name: str | None = None
+    base_price: Decimal | None = None  # the unit price in the shop's base currency
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +132,9 @@ class OrderRecord:
     refunds: tuple[Refund, ...] = ()
     exchange_rate: Decimal | None = None
     """Units of the project's base currency one unit of ``currency`` was worth for this order."""
+    base_currency: str | None = None
+    base_amount: Decimal | None = None
+    """The total in the shop's base currency (``amount`` is in ``currency``, the customer's local currency)."""
 
 
 @dataclass(frozen=True, slots=True)

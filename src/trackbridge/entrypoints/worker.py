@@ -12,6 +12,7 @@ import time
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from trackbridge.entrypoints.bootstrap import Container
+from trackbridge.entrypoints.outbound_worker import OutboundWorker
 from trackbridge.services.enrichment_pipeline import Enricher
 from trackbridge.services.order_linking import link_pending
 from trackbridge.services.processing import Limits, process_pending
@@ -117,16 +118,23 @@ def drain(container: Container) -> int:
 
 
 class BackgroundWorker:
-    """The worker on a daemon thread of the server process."""
+    """The worker on daemon threads of the server process: the inbox on one, outbound jobs on another."""
 
     def __init__(self, container: Container) -> None:
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=Worker(container).run, args=(self._stop,), name="worker", daemon=True)
+        self._threads = [
+            threading.Thread(target=Worker(container).run, args=(self._stop,), name="worker", daemon=True),
+            threading.Thread(
+                target=OutboundWorker(container).run, args=(self._stop,), name="outbound-worker", daemon=True
+            ),
+        ]
 
     def start(self) -> BackgroundWorker:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
-        self._thread.join(timeout)
+        for thread in self._threads:
+            thread.join(timeout)

@@ -26,6 +26,7 @@ from trackbridge.domain.identity import (
 )
 from trackbridge.domain.identity_traits import customer_details, read_form, tags_of
 from trackbridge.domain.projects import Project
+from trackbridge.services import matomo_import
 from trackbridge.services.identity_ports import FormSubmission, IdentityRepository, PendingTraits
 from trackbridge.services.ports import SecretBox, Transaction
 
@@ -172,6 +173,7 @@ def _form(batch: _Batch, item: ProcessedEvent) -> None:
     )
     if customer_id is not None:
         _update_customer(batch, customer_id, content.details, content.tags)
+        matomo_import.request_import(batch.tx, batch.project.id, [customer_id], batch.now)  # seed 000: at once
 
 
 def _email_link(batch: _Batch, item: ProcessedEvent) -> None:

@@ -28,7 +28,7 @@ from trackbridge.domain.matomo_hits import (
     site_id_of,
 )
 from trackbridge.domain.projects import Project
-from trackbridge.services import order_events
+from trackbridge.services import order_events, outbound_hooks
 from trackbridge.services import projects as project_service
 from trackbridge.services.ingest import InboxWriter, append_events
 from trackbridge.services.ports import Transaction, UnitOfWork
@@ -190,3 +190,4 @@ def _create_order(tx: Transaction, project: Project, event: TrackedEvent, now: d
         customer_id = tx.resources.guest_customer_id(project.id, GUEST_PREFIX + event.visitor_id, now)
     tx.resources.upsert_orders(project.id, [(record, customer_id)], now)
     order_events.after_store(tx, project, [record.id], now)
+    outbound_hooks.orders_changed(tx, project, [record.id], now)

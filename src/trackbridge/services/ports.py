@@ -16,11 +16,18 @@ from trackbridge.domain.resources import (
     ProductRecord,
     RecordResult,
 )
+from trackbridge.services.customer_directory_ports import CustomerListRepository, CustomerProfileRepository
+from trackbridge.services.dashboard_ports import DashboardRepository
+from trackbridge.services.export_ports import ExportRepository, RateLimitRepository
 from trackbridge.services.identity_ports import IdentityRepository, MergeRepository, TimelineRepository
+from trackbridge.services.matomo_import_ports import MatomoImportRepository
+from trackbridge.services.matomo_push_ports import MatomoPushRepository
 from trackbridge.services.order_ports import OrderEventRepository, OrderLinkRepository
+from trackbridge.services.outbound_ports import ConnectorRepository, OutboundLogRepository, OutboxRepository
 from trackbridge.services.report_ports import ReportRepository, RollupRepository
 from trackbridge.services.tracking_ports import TrackingRepository
 from trackbridge.services.upload_ports import CrmRepository, UploadRepository
+from trackbridge.services.user_ports import UserRepository
 
 JsonObject = dict[str, Any]
 
@@ -64,6 +71,10 @@ class ProjectRepository(Protocol):
         ...
 
     def forget_signed_requests_before(self, moment: datetime) -> int: ...
+
+    def remove(self, project_id: int) -> None:
+        """Deletes the project and all of its data."""
+        ...
 
 
 class ApiKeyRepository(Protocol):
@@ -179,6 +190,39 @@ class Transaction(Protocol):
 
     @property
     def reports(self) -> ReportRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def dashboard(self) -> DashboardRepository: ...
+
+    @property
+    def customer_list(self) -> CustomerListRepository: ...
+
+    @property
+    def customer_profile(self) -> CustomerProfileRepository: ...
+
+    @property
+    def connectors(self) -> ConnectorRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def outbound_log(self) -> OutboundLogRepository: ...
+
+    @property
+    def exports(self) -> ExportRepository: ...
+
+    @property
+    def rate_limits(self) -> RateLimitRepository: ...
+
+    @property
+    def matomo_push(self) -> MatomoPushRepository: ...
+
+    @property
+    def matomo_import(self) -> MatomoImportRepository: ...
 
 
 class UnitOfWork(Protocol):

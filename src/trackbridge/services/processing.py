@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from trackbridge.domain.cart_events import cart_from_event
 from trackbridge.domain.events import EventType, ProcessedEvent, TrackedEvent
 from trackbridge.domain.projects import Project
 from trackbridge.domain.sessions import OpenSession, Placement, SessionDetails, negative_keys, place_events
-from trackbridge.services import identification, order_linking, rollups
+from trackbridge.services import identification, order_linking, outbound_hooks, rollups
 from trackbridge.services.enrichment_pipeline import Enricher
 from trackbridge.services.ports import Transaction, UnitOfWork
 from trackbridge.services.tracking_ports import InboxBatch
@@ -104,8 +105,22 @@ def process_events(tx: Transaction, project: Project, batches: Sequence[InboxBat
         spans = {v: (min(e.occurred_at for e in evs), max(e.occurred_at for e in evs)) for v, evs in humans.items()}
         order_linking.mark_visits(tx, project, spans)
         rollups.update_rollups(tx, project, sorted({event.session_id for event in processed}))
+        _carts_updated(tx, project, processed, origins)
     if bots:
         tx.tracking.count_bot_hits(project.id, dict(bots))
+
+
+def _carts_updated(
+    tx: Transaction, project: Project, processed: Sequence[ProcessedEvent], origins: dict[str, str]
+) -> None:
+    """Each visitor's latest cart of the batch goes to the outbound hooks (the Matomo push sends it on)."""
+    latest: dict[str, TrackedEvent] = {}
+    for item in processed:
+        if item.event.type is EventType.SET_CART:
+            latest[item.event.visitor_id] = item.event
+    now = datetime.now(UTC)
+    for event in latest.values():
+        outbound_hooks.cart_updated(tx, project, cart_from_event(event, origins.get(event.event_id, "")), now)
 
 
 def _sessionize(

@@ -15,7 +15,7 @@ from trackbridge.domain.resources import (
     ProductRecord,
     RecordResult,
 )
-from trackbridge.services import order_events
+from trackbridge.services import order_events, outbound_hooks
 from trackbridge.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -38,25 +38,37 @@ def store_categories(uow: UnitOfWork, project: Project, records: Sequence[Catego
 
 def store_products(uow: UnitOfWork, project: Project, records: Sequence[ProductRecord]) -> list[RecordResult]:
     with uow.transaction() as tx:
-        tx.resources.upsert_products(project.id, list(records), _now())
+        now = _now()
+        tx.resources.upsert_products(project.id, list(records), now)
+        outbound_hooks.products_changed(tx, project, sorted({r.id for r in records}), now)
     return [RecordResult(index=i, id=r.id, stored=True) for i, r in enumerate(records)]
 
 
 def store_customers(uow: UnitOfWork, project: Project, records: Sequence[CustomerRecord]) -> list[RecordResult]:
     with uow.transaction() as tx:
-        return tx.resources.upsert_customers(project.id, records, _now())
+        now = _now()
+        results = tx.resources.upsert_customers(project.id, records, now)
+        emails = sorted({str(r.id) for r in results if r.stored})
+        outbound_hooks.customers_changed(tx, project, [], now, emails=emails)
+        return results
 
 
 def tag_customer(uow: UnitOfWork, project: Project, email: str, tags: Sequence[str]) -> bool:
     """Adds tags; a customer unknown until now is created (the answer says so). True when created."""
     with uow.transaction() as tx:
-        return tx.resources.tag_customer(project.id, email, tags, _now())
+        now = _now()
+        created = tx.resources.tag_customer(project.id, email, tags, now)
+        outbound_hooks.customers_changed(tx, project, [], now, emails=[email])
+        return created
 
 
 def untag_customer(uow: UnitOfWork, project: Project, email: str, tags: Sequence[str]) -> bool:
     """Removes tags; an unknown e-mail changes nothing. True when the customer exists."""
     with uow.transaction() as tx:
-        return tx.resources.untag_customer(project.id, email, tags)
+        found = tx.resources.untag_customer(project.id, email, tags)
+        if found:
+            outbound_hooks.customers_changed(tx, project, [], _now(), emails=[email])
+        return found
 
 
 def store_orders(uow: UnitOfWork, project: Project, records: Sequence[OrderRecord]) -> list[RecordResult]:
@@ -86,6 +98,7 @@ def store_orders(uow: UnitOfWork, project: Project, records: Sequence[OrderRecor
             now = _now()
             created = tx.resources.upsert_orders(project.id, rows, now)
             notes = order_events.after_store(tx, project, list(accepted), now)
+            outbound_hooks.orders_changed(tx, project, list(accepted), now)
             for (index, _, _), was_new in zip(accepted.values(), created, strict=True):
                 note = notes.get(str(results[index].id))
                 results[index] = RecordResult(

@@ -72,6 +72,10 @@ class UploadRepository(Protocol):
 
     def rejected_lines(self, upload_id: int, *, after_line: int, limit: int) -> list[RejectedLine]: ...
 
+    def recent(self, project_id: int, limit: int) -> list[UploadInfo]:
+        """The project's latest uploads, newest first."""
+        ...
+
     def start(self, upload_id: int, now: datetime) -> None: ...
 
     def add_progress(self, upload_id: int, counts: ChunkCounts, rejected: Sequence[RejectedLine]) -> None:

@@ -27,7 +27,7 @@ from trackbridge.domain.crm_upload import (
 from trackbridge.domain.errors import InvalidInput, NotFound
 from trackbridge.domain.projects import Project
 from trackbridge.domain.resources import ProductRecord
-from trackbridge.services import order_events
+from trackbridge.services import order_events, outbound_hooks
 from trackbridge.services.ports import Transaction, UnitOfWork
 from trackbridge.services.upload_files import Row, UploadFile
 from trackbridge.services.upload_ports import ChunkCounts, RejectedLine, UploadInfo, UploadStatus
@@ -90,6 +90,12 @@ def get_upload(
         if info is None:
             raise NotFound(f"no upload {upload_id} in this project")
         return info, tx.uploads.rejected_lines(upload_id, after_line=after_line, limit=limit)
+
+
+def recent_uploads(uow: UnitOfWork, project: Project, limit: int = 20) -> list[UploadInfo]:
+    """The project's latest uploads, newest first (the web UI's list)."""
+    with uow.read() as tx:
+        return tx.uploads.recent(project.id, limit)
 
 
 @dataclass
@@ -213,6 +219,8 @@ class _Processor:
             stored = tx.crm.store_customers(self.project.id, customers, self.info.merge_mode, now)
             # new client ids, e-mails or phones may link the customers' orders to other visits
             tx.order_events.mark_customer_orders(self.project.id, [c.uniq_id for c in customers])
+            changed = [c.uniq_id for c, outcome in zip(customers, stored, strict=True) if outcome.stored]
+            outbound_hooks.customers_changed(tx, self.project, [], now, external_ids=changed)
             return stored
         orders = [r for r in records if isinstance(r, CrmOrder)]
         names = sorted({name for order in orders for name, _ in order.products} - self.known_products)
@@ -223,4 +231,5 @@ class _Processor:
         outcomes = tx.crm.store_orders(self.project.id, orders, self.info.kind, self.info.merge_mode, now)
         written = [order.id for order, outcome in zip(orders, outcomes, strict=True) if outcome.stored]
         order_events.after_store(tx, self.project, written, now)
+        outbound_hooks.orders_changed(tx, self.project, written, now)
         return outcomes

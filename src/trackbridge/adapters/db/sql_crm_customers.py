@@ -116,6 +116,9 @@ def _columns(record: CrmCustomer, fields: frozenset[str]) -> dict[str, Any]:
         phone = record.ids.phones[0] if record.ids.phones else None
         values["phone"] = phone
         values["phone_normalized"] = phone
+    for name in ("website", "store_view", "subscribed", "registered"):
+        if name in fields:
+            values[name] = getattr(record, name)
     return values
 
 

@@ -100,6 +100,11 @@ def _columns(record: CrmOrder, fields: frozenset[str], customer_id: int | None, 
         values["cost"] = record.cost
     if "currency" in fields:
         values["currency"] = record.currency
+    for name in ("website", "store_view", "base_currency"):
+        if name in fields:
+            values[name] = getattr(record, name)
+    if "base_revenue" in fields:
+        values["base_amount"] = record.base_revenue
     if "emails" in fields:
         values["email"] = record.ids.emails[0] if record.ids.emails else None
     if "phones" in fields:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from trackbridge.adapters.db.order_tables import goal_conversions, order_attributions, order_links, order_status_events
+from trackbridge.adapters.db.sql_matomo_push import order_pushes, outbound_audit
 from trackbridge.adapters.db.tables import orders
 
 JsonObject = dict[str, Any]
@@ -18,7 +19,9 @@ def _ms(moment: Any) -> int | None:
 
 
 def order_details(connection: Connection, project_id: int, order_id: str) -> JsonObject:
-    """``statusType``, ``statusHistory``, ``goals``, ``link`` (None until linked) and ``attribution`` by model."""
+    """``statusType``, ``statusHistory``, ``goals``, ``link`` (None until linked), ``attribution`` by model, and the
+    outbound side: ``matomo`` (per Matomo connector: tracked, tracking URL, last failure) and ``outbound`` (the
+    audit of every call made about the order)."""
     status_type = connection.execute(
         select(orders.c.status_type).where(orders.c.project_id == project_id, orders.c.id == order_id)
     ).scalar()
@@ -68,4 +71,6 @@ def order_details(connection: Connection, project_id: int, order_id: str) -> Jso
             "gapSeconds": link["gap_seconds"],
         },
         "attribution": attribution,
+        "matomo": order_pushes(connection, project_id, order_id),
+        "outbound": outbound_audit(connection, project_id, order_id),
     }

@@ -32,6 +32,8 @@ ORDER_OPTIONAL = [
     "website",
     "store_view",
     "exchange_rate",
+    "base_currency",
+    "base_amount",
 ]
 _ORDER_COLUMNS = [
     "id",
@@ -55,6 +57,8 @@ _ORDER_COLUMNS = [
     "website",
     "store_view",
     "exchange_rate",
+    "base_currency",
+    "base_amount",
 ]
 
 
@@ -74,7 +78,7 @@ _ITEMS = BulkWrite(
     order_items,
     lambda _dialect: insert(order_items),
     ["project_id"],
-    ["order_id", "line", "product_id", "quantity", "price", "sku", "name"],
+    ["order_id", "line", "product_id", "quantity", "price", "sku", "name", "base_price"],
 )
 _REFUNDS = BulkWrite(
     order_refunds, _refund_upsert, ["project_id"], ["order_id", "refund_id", "amount", "refunded_at", "items"]
@@ -122,6 +126,8 @@ def write_orders(
                 r.website,
                 r.store_view,
                 None if r.exchange_rate is None else format(r.exchange_rate, "f"),
+                r.base_currency,
+                r.base_amount,
             )
             for r, customer_id in latest
         ],
@@ -135,7 +141,7 @@ def write_orders(
         connection,
         {"project_id": project_id},
         [
-            (r.id, line, item.product_id, item.quantity, item.price, item.sku, item.name)
+            (r.id, line, item.product_id, item.quantity, item.price, item.sku, item.name, item.base_price)
             for r, _ in latest
             for line, item in enumerate(r.items, start=1)
         ],

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, delete, func, insert, select, update
 
-from trackbridge.adapters.db.tables import api_keys, projects, signed_request_replays
+from trackbridge.adapters.db.tables import api_keys, metadata, projects, signed_request_replays
 from trackbridge.adapters.db.upsert import upsert
 from trackbridge.domain.credentials import NewApiKey, Scope
 from trackbridge.domain.errors import NotFound
@@ -111,6 +111,13 @@ class SqlProjectRepository:
         if project is None:
             raise NotFound(f"no project {project_id}")
         return project
+
+    def remove(self, project_id: int) -> None:
+        """Deletes a project and every row that belongs to it (the tables without a cascade too), dependents first."""
+        for table in reversed(metadata.sorted_tables):
+            if table is not projects and "project_id" in table.c:
+                self._c.execute(delete(table).where(table.c.project_id == project_id))
+        self._c.execute(delete(projects).where(projects.c.id == project_id))
 
     def remember_signed_request(self, project_id: int, path: str, digest: str, seen_at: datetime) -> bool:
         statement = upsert(self._c.dialect.name, signed_request_replays, ["project_id", "path", "digest"])

@@ -26,6 +26,7 @@ from trackbridge.domain.resources import (
     RecordResult,
     customer_changes,
     merge_options,
+    ordered_images,
 )
 from trackbridge.domain.values import normalize_phone
 
@@ -41,7 +42,7 @@ _CUSTOMER_OPTIONAL = [
     "store_view",
     "signed_up_at",
 ]
-_PRODUCT_OPTIONAL = ["sku", "price", "url", "image_url"]
+_PRODUCT_OPTIONAL = ["sku", "price", "url", "image_url", "images", "url_path"]
 
 
 class SqlResourceRepository:
@@ -94,6 +95,8 @@ class SqlResourceRepository:
                 "price": r.price,
                 "url": r.url,
                 "image_url": r.image_url,
+                "images": None if r.images is None else ordered_images(r.images),
+                "url_path": r.url_path,
                 "categories": cats,
                 "options": options,
                 "created_at": now,

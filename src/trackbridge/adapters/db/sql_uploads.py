@@ -56,6 +56,12 @@ class SqlUploadRepository:
         )
         return None if row is None else _info(row)
 
+    def recent(self, project_id: int, limit: int) -> list[UploadInfo]:
+        rows = self._c.execute(
+            select(uploads).where(uploads.c.project_id == project_id).order_by(uploads.c.id.desc()).limit(limit)
+        ).mappings()
+        return [_info(row) for row in rows]
+
     def rejected_lines(self, upload_id: int, *, after_line: int, limit: int) -> list[RejectedLine]:
         rows = self._c.execute(
             select(upload_errors.c.line, upload_errors.c.reason)

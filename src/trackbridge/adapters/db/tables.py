@@ -186,8 +186,14 @@ signed_request_replays = Table(
 )
 
 # The tracking tables share this metadata; imported last so that they are part of every migration comparison.
+from trackbridge.adapters.db import export_field_tables as _export_field_tables  # noqa: E402, F401
+from trackbridge.adapters.db import export_tables as _export_tables  # noqa: E402, F401
 from trackbridge.adapters.db import identity_tables as _identity_tables  # noqa: E402, F401
+from trackbridge.adapters.db import matomo_import_tables as _matomo_import_tables  # noqa: E402, F401
+from trackbridge.adapters.db import matomo_push_tables as _matomo_push_tables  # noqa: E402, F401
 from trackbridge.adapters.db import order_tables as _order_tables  # noqa: E402, F401
+from trackbridge.adapters.db import outbound_tables as _outbound_tables  # noqa: E402, F401
 from trackbridge.adapters.db import report_tables as _report_tables  # noqa: E402, F401
 from trackbridge.adapters.db import tracking_tables as _tracking_tables  # noqa: E402, F401
 from trackbridge.adapters.db import upload_tables as _upload_tables  # noqa: E402, F401
+from trackbridge.adapters.db import user_tables as _user_tables  # noqa: E402, F401

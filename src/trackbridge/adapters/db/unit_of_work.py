@@ -8,11 +8,20 @@ from threading import RLock
 
 from sqlalchemy import Connection, Engine
 
+from trackbridge.adapters.db.sql_connectors import SqlConnectorRepository
+from trackbridge.adapters.db.sql_customer_list import SqlCustomerListRepository
+from trackbridge.adapters.db.sql_customer_profile import SqlCustomerProfileRepository
+from trackbridge.adapters.db.sql_dashboard import SqlDashboardRepository
+from trackbridge.adapters.db.sql_export_queue import SqlExportRepository
 from trackbridge.adapters.db.sql_identity import SqlIdentityRepository
+from trackbridge.adapters.db.sql_matomo_import import SqlMatomoImportRepository
+from trackbridge.adapters.db.sql_matomo_push import SqlMatomoPushRepository
 from trackbridge.adapters.db.sql_merges import SqlMergeRepository
 from trackbridge.adapters.db.sql_order_events import SqlOrderEventRepository
 from trackbridge.adapters.db.sql_order_links import SqlOrderLinkRepository
+from trackbridge.adapters.db.sql_outbox import SqlOutboundLogRepository, SqlOutboxRepository
 from trackbridge.adapters.db.sql_projects import SqlApiKeyRepository, SqlProjectRepository
+from trackbridge.adapters.db.sql_rate_limits import SqlRateLimitRepository
 from trackbridge.adapters.db.sql_reads import SqlReadRepository
 from trackbridge.adapters.db.sql_reports import SqlReportRepository
 from trackbridge.adapters.db.sql_resources import SqlResourceRepository
@@ -20,6 +29,7 @@ from trackbridge.adapters.db.sql_rollups import SqlRollupRepository
 from trackbridge.adapters.db.sql_timeline import SqlTimelineRepository
 from trackbridge.adapters.db.sql_tracking import SqlTrackingRepository
 from trackbridge.adapters.db.sql_uploads import SqlCrmRepository, SqlUploadRepository
+from trackbridge.adapters.db.sql_users import SqlUserRepository
 from trackbridge.services.ports import SecretBox
 
 
@@ -41,6 +51,17 @@ class SqlTransaction:
         self.order_links = SqlOrderLinkRepository(connection)
         self.rollups = SqlRollupRepository(connection)
         self.reports = SqlReportRepository(connection)
+        self.users = SqlUserRepository(connection)
+        self.dashboard = SqlDashboardRepository(connection)
+        self.customer_list = SqlCustomerListRepository(connection)
+        self.customer_profile = SqlCustomerProfileRepository(connection)
+        self.connectors = SqlConnectorRepository(connection)
+        self.outbox = SqlOutboxRepository(connection)
+        self.outbound_log = SqlOutboundLogRepository(connection)
+        self.exports = SqlExportRepository(connection)
+        self.rate_limits = SqlRateLimitRepository(connection)
+        self.matomo_push = SqlMatomoPushRepository(connection)
+        self.matomo_import = SqlMatomoImportRepository(connection)
 
 
 class SqlUnitOfWork:

@@ -13,10 +13,12 @@ from trackbridge.config import Settings, load_settings
 from trackbridge.entrypoints.bootstrap import Container, build_container
 from trackbridge.entrypoints.cli.context import console, open_container, reports_errors
 from trackbridge.entrypoints.cli.projects import print_credentials
+from trackbridge.entrypoints.cli.users import print_password
 from trackbridge.entrypoints.http.app import create_app
 from trackbridge.entrypoints.log_setup import configure_logging
 from trackbridge.entrypoints.worker import BackgroundWorker
 from trackbridge.services import projects as project_service
+from trackbridge.services import users as user_service
 
 FIRST_PROJECT = "default"
 
@@ -48,8 +50,12 @@ def register(cli: typer.Typer) -> None:
         if not project_service.list_projects(container.uow):
             credentials = project_service.create_project(container.uow, container.box, FIRST_PROJECT)
             print_credentials(credentials, title="First start: a project was created for you")
+        first_admin = user_service.ensure_first_admin(container.uow, container.passwords)
+        if first_admin is not None and first_admin.password is not None:
+            title = "First start: sign in to the web UI with"
+            print_password(first_admin.access.user.email, first_admin.password, title)
         bind_host, bind_port = host or settings.host, port or settings.port
-        console.print(f"trackbridge serving on http://{bind_host}:{bind_port}  (API docs: /docs)")
+        console.print(f"trackbridge serving on http://{bind_host}:{bind_port}  (web UI: /, API docs: /docs)")
         background = None if no_worker else BackgroundWorker(build_container(settings)).start()
         try:
             _run_http(settings, container, bind_host, bind_port, workers)

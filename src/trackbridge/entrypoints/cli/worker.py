@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from trackbridge.entrypoints.cli.context import console, open_container, reports_errors
+from trackbridge.entrypoints.outbound_worker import OutboundWorker, drain_outbox
 from trackbridge.entrypoints.worker import Worker
 from trackbridge.services.processing import Limits
 
@@ -26,6 +27,9 @@ def register(cli: typer.Typer) -> None:
         no_yield: Annotated[
             bool, typer.Option("--no-yield", help="SQLite: do not pause between transactions (no other writer).")
         ] = False,
+        no_outbound: Annotated[
+            bool, typer.Option("--no-outbound", help="Do not run outbound jobs (connectors, exports) here.")
+        ] = False,
     ) -> None:
         """Process accepted events into visits and identities until stopped (SIGTERM / Ctrl-C finish the batch)."""
         stop = threading.Event()
@@ -36,10 +40,21 @@ def register(cli: typer.Typer) -> None:
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
         with open_container() as container:
+            outbound = None
+            if not no_outbound and not until_empty:
+                outbound = threading.Thread(
+                    target=OutboundWorker(container).run, args=(stop,), name="outbound-worker", daemon=True
+                )
+                outbound.start()
             done = Worker(
                 container,
                 poll_seconds=poll_seconds,
                 limits=Limits(max_events=max_events) if max_events else None,
                 yield_seconds=0 if no_yield else None,
             ).run(stop, until_empty=until_empty)
+            if until_empty and not no_outbound:
+                jobs = drain_outbox(container)
+                console.print(f"{jobs} outbound jobs run")
+            if outbound is not None:
+                outbound.join(30)
         console.print(f"worker stopped after {done} inbox batches")

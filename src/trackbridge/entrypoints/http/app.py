@@ -14,9 +14,10 @@ import trackbridge
 from trackbridge.adapters.db.migrate import current_revision, head_revision
 from trackbridge.config import Settings, load_settings
 from trackbridge.entrypoints.bootstrap import Container, build_container
-from trackbridge.entrypoints.http import read_api, signed_api
+from trackbridge.entrypoints.http import cart_api, connectors_api, read_api, signed_api
 from trackbridge.entrypoints.http.errors import install_error_handlers
 from trackbridge.entrypoints.http.export_api import build_router as build_export_router
+from trackbridge.entrypoints.http.exports_api import build_router as build_exports_router
 from trackbridge.entrypoints.http.identity_api import build_router as build_identity_router
 from trackbridge.entrypoints.http.lookups_api import build_router as build_lookups_router
 from trackbridge.entrypoints.http.matomo_tracking import build_router as build_matomo_router
@@ -27,6 +28,7 @@ from trackbridge.entrypoints.http.timeline_api import build_router as build_time
 from trackbridge.entrypoints.http.tracker_js import build_router as build_tracker_js_router
 from trackbridge.entrypoints.http.tracking_api import build_router as build_tracking_router
 from trackbridge.entrypoints.http.uploads_api import build_router as build_uploads_router
+from trackbridge.entrypoints.web import build_web_router
 
 DESCRIPTION = """
 trackbridge joins what people do on a website with who they are and what they buy.
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.state.container = container
     install_error_handlers(app)
     app.include_router(signed_api.build_router(container))
+    app.include_router(cart_api.build_router(container))
     app.include_router(read_api.build_router())
     app.include_router(build_timeline_router())
     app.include_router(build_identity_router())
@@ -66,6 +69,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.include_router(build_reports_router())
     app.include_router(build_export_router())
     app.include_router(build_order_settings_router())
+    app.include_router(build_web_router(container))
+    app.include_router(connectors_api.build_router())
+    app.include_router(build_exports_router())
 
     @app.get(
         "/health",

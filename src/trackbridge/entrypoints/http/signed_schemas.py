@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -19,6 +19,7 @@ from trackbridge.domain.resources import (
     CustomerRecord,
     OrderItem,
     OrderRecord,
+    ProductImage,
     ProductOption,
     ProductRecord,
     Refund,
@@ -153,6 +154,14 @@ class ProductOptionParams(_Strict):
     imageUrl: Text | None = None
 
 
+class ProductImageParams(_Strict):
+    url: Annotated[str, Field(min_length=1, max_length=2000)]
+    role: Literal["image", "small_image", "thumbnail"] = "image"
+    position: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
+        default=None, description="The image's place in the gallery; absent: its place in the list."
+    )
+
+
 class ProductParams(_Strict):
     id: Id
     name: Annotated[str, Field(min_length=1, max_length=500)]
@@ -161,6 +170,10 @@ class ProductParams(_Strict):
     imageUrl: Text | None = None
     price: Money | None = Field(default=None, description="Required when the product has no options.")
     url: Text | None = None
+    urlPath: Text | None = Field(default=None, description="The shop's URL path of the product (Magento url_path).")
+    images: list[ProductImageParams] | None = Field(
+        default=None, max_length=100, description="The ordered gallery; absent: the stored gallery stays."
+    )
     options: list[ProductOptionParams] = Field(default_factory=list)
 
     def record(self) -> ProductRecord:
@@ -178,6 +191,13 @@ class ProductParams(_Strict):
                 ProductOption(id=o.id, name=o.name, sku=o.sku, price=o.price, image_url=o.imageUrl)
                 for o in self.options
             ),
+            images=None
+            if self.images is None
+            else tuple(
+                ProductImage(url=i.url, role=i.role, position=index if i.position is None else i.position)
+                for index, i in enumerate(self.images)
+            ),
+            url_path=self.urlPath,
         )
 
 
@@ -187,6 +207,7 @@ class OrderProductParams(_Strict):
     price: Money | None = None
     sku: Annotated[str, Field(max_length=200)] | None = None
     name: Annotated[str, Field(max_length=500)] | None = None
+    basePrice: Money | None = Field(default=None, description="The unit price in the shop's base currency.")
 
 
 class BillingParams(_Strict):
@@ -237,6 +258,8 @@ class OrderParams(_Strict):
     userAgent: Text | None = None
     website: Annotated[str, Field(max_length=100)] | None = None
     storeView: Annotated[str, Field(max_length=100)] | None = None
+    baseCurrency: Currency | None = Field(default=None, description="The shop's base currency (ISO 4217).")
+    baseAmount: Money | None = Field(default=None, description="The order total in `baseCurrency`.")
     refunds: list[RefundParams] = Field(default_factory=list)
 
     @field_validator("createdAt")
@@ -255,7 +278,14 @@ class OrderParams(_Strict):
             status=self.status,
             items=tuple(
                 [
-                    OrderItem(product_id=p.productId, quantity=p.quantity, price=p.price, sku=p.sku, name=p.name)
+                    OrderItem(
+                        product_id=p.productId,
+                        quantity=p.quantity,
+                        price=p.price,
+                        sku=p.sku,
+                        name=p.name,
+                        base_price=p.basePrice,
+                    )
                     for p in self.products
                 ]
             ),
@@ -285,6 +315,8 @@ class OrderParams(_Strict):
                 if r.createdAt is not None
             ),
             exchange_rate=self.exchangeRate,
+            base_currency=self.baseCurrency,
+            base_amount=self.baseAmount,
         )
 
 

@@ -1,0 +1,1 @@
+"""The Matomo connector: importing visits (Live API) and pushing server-side e-commerce (Tracking API)."""

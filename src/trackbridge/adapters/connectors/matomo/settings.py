@@ -1,0 +1,106 @@
+"""Settings of a Matomo connector: where Matomo is, what to import and push, and when.
+
+The auth token is the connector's credential, stored encrypted apart from these settings and never returned.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from trackbridge.domain.errors import InvalidInput
+from trackbridge.domain.schedules import check_cron
+
+DEFAULT_SCHEDULE = "0 2 * * *"
+DEFAULT_LOOKBACK_DAYS = 365
+DEFAULT_SKIP_STATUSES = ("cancelled", "failed", "pending", "refunded")
+USER_ID_SOURCES = ("id", "email")
+
+DEFAULTS: dict[str, Any] = {
+    "schedule": DEFAULT_SCHEDULE,
+    "lookbackDays": DEFAULT_LOOKBACK_DAYS,
+    "skipStatuses": list(DEFAULT_SKIP_STATUSES),
+    "userIdFrom": "id",
+    "importVisits": True,
+    "pushOrders": True,
+    "pushCarts": True,
+    "pushMatomoCartHits": True,
+    "pageSize": 100,
+}
+
+
+def parse_settings(raw: dict[str, Any], current: dict[str, Any] | None) -> dict[str, Any]:
+    """Complete, checked settings from what a user sent (over ``current`` when changing a connector)."""
+    merged = {**DEFAULTS, **(current or {}), **{k: v for k, v in raw.items() if v is not None}}
+    unknown = sorted(set(merged) - set(DEFAULTS) - {"url", "siteId"})
+    if unknown:
+        raise InvalidInput(f"unknown setting(s) {', '.join(unknown)}", "settings")
+    return {
+        "url": _url(merged.get("url")),
+        "siteId": _positive_int(merged.get("siteId"), "siteId"),
+        "schedule": check_cron(str(merged["schedule"]), "schedule"),
+        "lookbackDays": _bounded_int(merged["lookbackDays"], "lookbackDays", 1, 3650),
+        "skipStatuses": _statuses(merged["skipStatuses"]),
+        "userIdFrom": _choice(merged["userIdFrom"], "userIdFrom", USER_ID_SOURCES),
+        "importVisits": _flag(merged["importVisits"], "importVisits"),
+        "pushOrders": _flag(merged["pushOrders"], "pushOrders"),
+        "pushCarts": _flag(merged["pushCarts"], "pushCarts"),
+        "pushMatomoCartHits": _flag(merged["pushMatomoCartHits"], "pushMatomoCartHits"),
+        "pageSize": _bounded_int(merged["pageSize"], "pageSize", 1, 1000),
+    }
+
+
+def base_url(settings: dict[str, Any]) -> str:
+    """The Matomo root URL with a trailing slash (``https://matomo.example.com/``)."""
+    return str(settings["url"]).rstrip("/") + "/"
+
+
+def _url(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput("the Matomo URL is required, e.g. https://matomo.example.com", "url")
+    text = value.strip()
+    for suffix in ("index.php", "matomo.php", "piwik.php"):
+        if text.endswith("/" + suffix):
+            text = text[: -len(suffix)]
+    parts = urlsplit(text)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise InvalidInput(f"{value!r} is not an http(s) URL", "url")
+    if parts.query or parts.fragment:
+        raise InvalidInput("give the Matomo root URL without a query (the token goes in --token)", "url")
+    return text.rstrip("/")
+
+
+def _positive_int(value: Any, field: str) -> int:
+    return _bounded_int(value, field, 1, 2**31 - 1)
+
+
+def _bounded_int(value: Any, field: str, low: int, high: int) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{value!r} is not a whole number", field) from None
+    if not low <= number <= high:
+        raise InvalidInput(f"must be between {low} and {high}", field)
+    return number
+
+
+def _statuses(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",")]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput("a list of order status names", "skipStatuses")
+    return sorted({v.strip().lower() for v in value if v.strip()})
+
+
+def _choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise InvalidInput(f"must be one of {', '.join(choices)}", field)
+    return str(value)
+
+
+def _flag(value: Any, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "1", "yes", "on", "false", "0", "no", "off"}:
+        return value.lower() in {"true", "1", "yes", "on"}
+    raise InvalidInput("must be true or false", field)

@@ -1,0 +1,1 @@
+"""The webhook connector: customers, products and orders as signed JSON batches to any URL."""
