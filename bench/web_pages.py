@@ -9,6 +9,7 @@ page, the server CPU per request, and whether the page meets the aim (p95 under 
 
     .venv/bin/python bench/web_pages.py                      # --runs 20 --engine sqlite|postgresql|both --days 60
     .venv/bin/python bench/web_pages.py --geoip data/geoip   # the geo database (`make geoip`), for the geography pages
+    .venv/bin/python bench/web_pages.py --engine postgresql --analyze     # a scratch database on 127.0.0.1:5432
 """
 
 from __future__ import annotations
@@ -81,15 +82,19 @@ def default_geoip() -> Path | None:
 
 
 def _run(command: list[str], env: dict[str, str]) -> str:
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, check=False, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command[1:])} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     return done.stdout
 
 
 @contextlib.contextmanager
-def demo_server(engine: str, days: int, geoip: Path | None, quiet: bool = False) -> Iterator[DemoServer]:
-    """A fresh data directory filled by ``trackbridge demo``, a user, and ``trackbridge serve`` answering on it."""
+def demo_server(
+    engine: str, days: int, geoip: Path | None, quiet: bool = False, analyze: bool = False, email: str = EMAIL
+) -> Iterator[DemoServer]:
+    """A fresh data directory filled by ``trackbridge demo``, a user, and ``trackbridge serve`` answering on it.
+
+    ``analyze``: on PostgreSQL, ``ANALYZE`` the database after the demo, as autovacuum does within a minute or so."""
     with contextlib.ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="tb-webbench-")))
         port = _free_port()
@@ -115,7 +120,9 @@ def demo_server(engine: str, days: int, geoip: Path | None, quiet: bool = False)
         summary = _run([CLI, "demo", "--days", str(days)], env)
         if not quiet:
             print(" ".join(summary.split()), f"({time.perf_counter() - began:.0f} s)")
-        _run([CLI, "user", "create", EMAIL, "--password", PASSWORD], env)
+        _run([CLI, "user", "create", email, "--password", PASSWORD], env)
+        if engine == "postgresql":
+            _postgres_statistics(database_url, analyze, quiet)
         log = data_dir / "server.log"
         with log.open("wb") as out:
             server = subprocess.Popen([CLI, "serve"], env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -131,7 +138,7 @@ def demo_server(engine: str, days: int, geoip: Path | None, quiet: bool = False)
                 if time.monotonic() > deadline:
                     raise SystemExit(f"the server did not answer /health within 60 s:\n{log.read_text()}")
                 time.sleep(0.1)
-            yield DemoServer(url, database_url, psutil.Process(server.pid))
+            yield DemoServer(url, database_url, psutil.Process(server.pid), email)
         finally:
             server.terminate()
             try:
@@ -139,6 +146,18 @@ def demo_server(engine: str, days: int, geoip: Path | None, quiet: bool = False)
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def _postgres_statistics(database_url: str, analyze: bool, quiet: bool) -> None:
+    import psycopg
+
+    with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as connection:
+        autovacuum = connection.execute("SHOW autovacuum").fetchone()
+        if analyze:
+            connection.execute("ANALYZE")
+    if not quiet:
+        done = "ANALYZE run after the demo" if analyze else "no ANALYZE after the demo (--analyze runs it)"
+        print(f"PostgreSQL: autovacuum {autovacuum[0] if autovacuum else '?'}; {done}")
 
 
 def sign_in(client: httpx.Client, email: str = EMAIL, password: str = PASSWORD) -> None:
@@ -321,12 +340,17 @@ def print_table(engine: str, timings: list[Timing], runs: int) -> None:
             f"{t.p95_ms:>5.0f} {t.max_ms:>6.0f} {t.cpu_ms:>11.0f}  {'pass' if t.meets_aim else 'FAIL'}"
         )
     missed = [t.label for t in timings if not t.meets_aim]
-    print(f"{len(timings) - len(missed)} of {len(timings)} pages meet the aim" + (f"; missed: {missed}" if missed else ""))
+    print(
+        f"{len(timings) - len(missed)} of {len(timings)} pages meet the aim" + (f"; missed: {missed}" if missed else "")
+    )
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
-def run_engine(engine: str, runs: int, days: int, geoip: Path | None, only: str | None) -> list[Timing]:
-    with demo_server(engine, days, geoip) as server, httpx.Client(base_url=server.url, timeout=60) as client:
+def run_engine(engine: str, runs: int, days: int, geoip: Path | None, only: str | None, analyze: bool) -> list[Timing]:
+    with (
+        demo_server(engine, days, geoip, analyze=analyze) as server,
+        httpx.Client(base_url=server.url, timeout=60) as client,
+    ):
         sign_in(client)
         pages = discover(client, server.database_url)
         if only:
@@ -340,11 +364,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page")
     parser.add_argument("--days", type=int, default=60, help="days of demo traffic (trackbridge demo --days)")
     parser.add_argument("--geoip", type=Path, default=default_geoip(), help="a folder with the DB-IP .mmdb files")
+    parser.add_argument("--analyze", action="store_true", help="PostgreSQL: ANALYZE after the demo (as autovacuum)")
     parser.add_argument("--only", help="time only the pages whose label matches this regular expression")
     args = parser.parse_args()
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     for engine in ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]:
-        timings = run_engine(engine, args.runs, args.days, args.geoip, args.only)
+        timings = run_engine(engine, args.runs, args.days, args.geoip, args.only, args.analyze)
         print_table(engine, timings, args.runs)
 
 

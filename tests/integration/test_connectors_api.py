@@ -119,7 +119,7 @@ def test_connector_change_logs_and_dead_letters_through_the_api(
 def test_cli_adds_lists_and_retries(
     container: Container, seed_project: ProjectCredentials, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(console, "width", 400)
+    monkeypatch.setattr(console, "_width", 400)  # the private field: restoring "width" would pin it
     runner = CliRunner()
     env = {
         "TRACKBRIDGE_DATABASE_URL": container.settings.resolved_database_url,

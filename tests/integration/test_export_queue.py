@@ -173,3 +173,18 @@ def test_the_rate_limiter_grants_n_slots_per_window_counted_from_the_end_of_each
     with container.uow.transaction() as tx:
         other_account = tx.rate_limits.acquire("ometria:other", 4, 1.0, start, 60.0)
     assert other_account.slot == 0, "each account has its own slots"
+
+
+def test_changes_are_queued_for_the_most_specific_account_of_their_scope_and_products_for_every_account(
+    container: Container,
+) -> None:
+    project = shop.project(container)
+    global_account = shop.add_ometria(container, project, UNUSED_URL, name="global", key="key-global")
+    uk_account = shop.add_ometria(
+        container, project, UNUSED_URL, name="uk", key="key-uk", scope="website", scopeCode="uk"
+    )
+    shop.add_customers(container, project, 2, website="uk")
+    shop.add_customers(container, project, 3, start=2)
+    shop.add_products(container, project, 4)
+    assert waiting(container, uk_account.id) == {(CUSTOMER, Lane.LIVE): 2, (PRODUCT, Lane.LIVE): 4}
+    assert waiting(container, global_account.id) == {(CUSTOMER, Lane.LIVE): 3, (PRODUCT, Lane.LIVE): 4}

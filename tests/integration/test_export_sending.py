@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from trackbridge.domain.outbound import Connector
 from trackbridge.entrypoints.bootstrap import Container, build_container
 from trackbridge.entrypoints.cli.export import send_until_done
 from trackbridge.entrypoints.jobs.registry import build_handlers
-from trackbridge.entrypoints.outbound_worker import drain_outbox
+from trackbridge.entrypoints.outbound_worker import drain_outbox, frozen
 from trackbridge.services import exports
 from trackbridge.services.outbox import revive_dead_jobs, run_due_jobs
 
@@ -196,3 +197,15 @@ def _work(container: Container, name: str, ran: dict[str, int], connector: Conne
             ran[name] = ran.get(name, 0) + 1
         else:
             time.sleep(0.05)
+
+
+def test_the_schedule_sends_waiting_changes_at_most_max_records_per_run(container: Container) -> None:
+    with running_fake_ometria() as fake:
+        project = shop.project(container)
+        connector = shop.add_ometria(container, project, fake.url, maxRecordsPerRun=2)
+        shop.add_customers(container, project, 5)
+        assert connector.next_run_at is not None, "every minute by default"
+        drain_outbox(container, clock=frozen(connector.next_run_at + timedelta(seconds=1)))
+        assert len(fake.records(type_="contact")) == 2, "one scheduled run: two records"
+        with container.uow.read() as tx:
+            assert sum(tx.exports.counts(connector.id).values()) == 3

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from tests.integration.identity_support import customer_id, send
 from tests.integration.matomo_import_support import add_matomo, later_than_now, rows
+from tests.support.cli import run_cli
 from tests.support.fake_matomo import TOKEN, FakeMatomo
 from trackbridge.adapters.db.tracking_tables import sessions
 from trackbridge.config import Settings
 from trackbridge.domain.projects import ProjectCredentials
 from trackbridge.entrypoints.bootstrap import Container
-from trackbridge.entrypoints.cli.main import build_cli
 from trackbridge.entrypoints.worker import drain
 
 VISITOR = "b3dd2f8741405f42"
@@ -27,23 +25,8 @@ def fake() -> FakeMatomo:
     return FakeMatomo()
 
 
-@pytest.fixture
-def matomo_url(fake: FakeMatomo) -> Iterator[str]:
-    with fake.serve() as url:
-        yield url
-
-
 def _cli(settings: Settings, *args: str, code: int = 0) -> str:
-    env = {
-        "TRACKBRIDGE_DATABASE_URL": settings.resolved_database_url,
-        "TRACKBRIDGE_DATA_DIR": str(settings.data_dir),
-        "TRACKBRIDGE_SECRET_KEY": "test-server-key-not-for-production",
-        "COLUMNS": "200",
-    }
-    result = CliRunner().invoke(build_cli(), list(args), env=env, catch_exceptions=False)
-    assert result.exit_code == code, result.output
-    assert TOKEN not in result.output
-    return result.output
+    return run_cli(settings, *args, code=code, never_shows=TOKEN)
 
 
 def identify(client: TestClient, container: Container, email: str, visitor: str) -> int:

@@ -3,20 +3,18 @@ retry` delivers the ones that landed in the dead letters once the cause is fixed
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
 
 from tests.integration.matomo_push_support import add_catalogue, add_matomo, order, order_json, signed
+from tests.support.cli import run_cli
 from tests.support.fake_matomo import TOKEN, FakeMatomo
 from trackbridge.adapters.connectors.matomo.settings import parse_settings
 from trackbridge.config import Settings
 from trackbridge.domain.projects import ProjectCredentials
 from trackbridge.entrypoints.bootstrap import Container
-from trackbridge.entrypoints.cli.main import build_cli
 from trackbridge.services import connectors
 
 
@@ -25,23 +23,8 @@ def fake() -> FakeMatomo:
     return FakeMatomo(visits=[])
 
 
-@pytest.fixture
-def matomo_url(fake: FakeMatomo) -> Iterator[str]:
-    with fake.serve() as url:
-        yield url
-
-
 def _cli(settings: Settings, *args: str) -> str:
-    env = {
-        "TRACKBRIDGE_DATABASE_URL": settings.resolved_database_url,
-        "TRACKBRIDGE_DATA_DIR": str(settings.data_dir),
-        "TRACKBRIDGE_SECRET_KEY": "test-server-key-not-for-production",
-        "COLUMNS": "200",
-    }
-    result = CliRunner().invoke(build_cli(), list(args), env=env, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    assert TOKEN not in result.output
-    return result.output
+    return run_cli(settings, *args, never_shows=TOKEN)
 
 
 def test_backfill_pushes_orders_from_a_date_and_jobs_retry_delivers_refused_ones_once_fixed(

@@ -4,7 +4,6 @@ for skipped statuses or orders from before the connector, and with the outcome k
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,12 +28,6 @@ from trackbridge.services import matomo_push
 @pytest.fixture
 def fake() -> FakeMatomo:
     return FakeMatomo(visits=[])
-
-
-@pytest.fixture
-def matomo_url(fake: FakeMatomo) -> Iterator[str]:
-    with fake.serve() as url:
-        yield url
 
 
 def test_order_sent_twice_through_the_signed_api_reaches_matomo_once(

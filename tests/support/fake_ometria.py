@@ -14,18 +14,16 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support.live_server import free_port
+from tests.support.fake_server import SwitchableFake, serving
 
 MAX_RECORDS = 100
 QUEUE_CAPACITY = 50_000
@@ -66,7 +64,7 @@ class Account:
     errors: list[RecordError] = field(default_factory=list)
 
 
-class FakeOmetria:
+class FakeOmetria(SwitchableFake):
     """State and rules; ``running_fake_ometria`` serves it. Every attribute read is safe under ``lock``."""
 
     def __init__(
@@ -79,33 +77,17 @@ class FakeOmetria:
         drain_rate: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        super().__init__()
         self.keys = dict(keys or {"test-key": "main"})  # API key → account name
         self.rate_limit = rate_limit
         self.window = window
         self.queue_capacity = queue_capacity
         self.drain_rate = drain_rate  # records/s the async queue drains at; None drains at once
         self.clock = clock
-        self.lock = threading.Lock()
         self.accounts: dict[str, Account] = {}
         self.requests: list[ReceivedRequest] = []
         self.violations: list[tuple[str, float]] = []  # (account, time) of each push over the rate limit
-        self.down: str | None = None  # None, "503" (answers 503) or "refused" (the port is closed)
-        self.url = ""
-        self.server: FakeServer | None = None
         self._sequence = 0
-
-    def go_down(self, mode: str = "503") -> None:
-        """ "503": every call is answered 503; "refused": the port is closed (connection refused)."""
-        with self.lock:
-            self.down = mode
-        if mode == "refused" and self.server is not None:
-            self.server.stop()
-
-    def come_back(self) -> None:
-        with self.lock:
-            was_refused, self.down = self.down == "refused", None
-        if was_refused and self.server is not None:
-            self.server.start()
 
     # ------------------------------------------------------------------ reading back
     def account(self, name: str = "main") -> Account:
@@ -299,69 +281,8 @@ def _is_timestamp(value: Any) -> bool:
         return False
 
 
-class _Handler(BaseHTTPRequestHandler):
-    fake: Any  # set on the subclass built per server: anything with handle(method, target, headers, body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        status, extra, answer = self.fake.handle(self.command, self.path, headers, body)
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = _serve
-    do_POST = _serve
-
-
-class FakeServer:
-    """Serves a FakeOmetria (or any object with ``handle``) on one port; ``stop``/``start`` refuse and accept again."""
-
-    def __init__(self, fake: Any, port: int | None = None) -> None:
-        self.fake = fake
-        self.port = port or free_port()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        handler = type("BoundHandler", (_Handler,), {"fake": self.fake})
-        ThreadingHTTPServer.allow_reuse_address = True
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
-
 @contextmanager
 def running_fake_ometria(keys: dict[str, str] | None = None, **options: Any) -> Iterator[FakeOmetria]:
     """A FakeOmetria served on 127.0.0.1; ``fake.url`` is its endpoint (use it as the connector's endpoint)."""
-    fake = FakeOmetria(keys, **options)
-    fake.server = FakeServer(fake)
-    fake.url = fake.server.url
-    fake.server.start()
-    try:
+    with serving(FakeOmetria(keys, **options)) as fake:
         yield fake
-    finally:
-        fake.server.stop()

@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.fake_ometria import FakeServer
+from tests.support.fake_server import SwitchableFake, serving
 
 SIGNATURE_HEADER = "x-trackbridge-signature"
 TIMESTAMP_HEADER = "x-trackbridge-timestamp"
@@ -35,16 +34,13 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class WebhookReceiver:
+class WebhookReceiver(SwitchableFake):
     def __init__(self, secret: str = "webhook-secret") -> None:
+        super().__init__()
         self.secret = secret
-        self.lock = threading.Lock()
         self.batches: list[ReceivedBatch] = []
         self.refused: list[ReceivedBatch] = []
         self.attempts: list[ReceivedBatch] = []  # every correctly signed call, kept or failed on purpose
-        self.down: str | None = None
-        self.url = ""
-        self.server: FakeServer | None = None
         self._failures: list[int] = []
         self.reject: dict[str, str] = {}  # record id → reason, answered as {"rejected": [...]} when in a batch
 
@@ -56,18 +52,6 @@ class WebhookReceiver:
     def fail_next(self, status: int, times: int = 1) -> None:
         with self.lock:
             self._failures.extend([status] * times)
-
-    def go_down(self, mode: str = "503") -> None:
-        with self.lock:
-            self.down = mode
-        if mode == "refused" and self.server is not None:
-            self.server.stop()
-
-    def come_back(self) -> None:
-        with self.lock:
-            was_refused, self.down = self.down == "refused", None
-        if was_refused and self.server is not None:
-            self.server.start()
 
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], Any]:
         with self.lock:
@@ -100,11 +84,5 @@ class WebhookReceiver:
 
 @contextmanager
 def running_webhook_receiver(secret: str = "webhook-secret") -> Iterator[WebhookReceiver]:
-    receiver = WebhookReceiver(secret)
-    receiver.server = FakeServer(receiver)
-    receiver.url = receiver.server.url + "/hooks/trackbridge"
-    receiver.server.start()
-    try:
+    with serving(WebhookReceiver(secret), "/hooks/trackbridge") as receiver:
         yield receiver
-    finally:
-        receiver.server.stop()

@@ -110,13 +110,19 @@ def _visitor(rng: random.Random) -> Visitor:
 
 
 def _moment(rng: random.Random, start: datetime, end: datetime) -> datetime:
-    """A moment between start and end, more likely in the day and evening (shop time is UTC here)."""
-    day = rng.randrange(max(1, (end - start).days))
-    hour = rng.choices(range(24), weights=[1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 9, 8, 8, 8, 8, 9, 10, 11, 10, 8, 5, 2])[
-        0
-    ]
-    moment = (start + timedelta(days=day)).replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))
-    return min(moment, end - timedelta(hours=2))
+    """A moment between start and (a few minutes before) end, today included, more likely in the day and evening
+    (shop time is UTC here)."""
+    latest = end - timedelta(minutes=10)
+    for _ in range(50):
+        day = rng.randrange(max(1, (end - start).days + 1))
+        hour = rng.choices(range(24), weights=_HOUR_WEIGHTS)[0]
+        moment = (start + timedelta(days=day)).replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))
+        if start <= moment <= latest:
+            return moment
+    return max(start, latest)
+
+
+_HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 9, 8, 8, 8, 8, 9, 10, 11, 10, 8, 5, 2]
 
 
 @dataclass

@@ -213,7 +213,8 @@ def queue_historical(
                 ids = tx.exports.entity_ids(connector.project_id, entity, run.cursors.get(entity.value), chunk)
                 if not ids:
                     break
-                routed = _route(tx, connector.project_id, entity, ids, _destinations(tx, connector.project_id))
+                others = [c for c in _destinations(tx, connector.project_id) if c.id != connector.id]
+                routed = _route(tx, connector.project_id, entity, ids, [connector, *others])
                 mine = routed.get(connector.id, [])
                 tx.exports.enqueue(connector.id, connector.project_id, entity, mine, Lane.HISTORICAL, clock())
                 run = tx.exports.advance_run(run.id, entity, ids[-1], len(ids), clock())

@@ -26,7 +26,7 @@ from trackbridge.domain.identity import (
 )
 from trackbridge.domain.identity_traits import customer_details, read_form, tags_of
 from trackbridge.domain.projects import Project
-from trackbridge.services import matomo_import
+from trackbridge.services import matomo_import, outbound_hooks
 from trackbridge.services.identity_ports import FormSubmission, IdentityRepository, PendingTraits
 from trackbridge.services.ports import SecretBox, Transaction
 
@@ -54,6 +54,8 @@ class _Batch:
     by_external_id: dict[str, int] = field(default_factory=dict)
     pending: set[str] = field(default_factory=set)
     secret: str | None = None
+    changed: set[int] = field(default_factory=set)
+    """Customers created or given new details or tags: the exports send them again."""
 
     @property
     def repo(self) -> IdentityRepository:
@@ -84,12 +86,15 @@ def process_events(
     _prefetch(batch, relevant)
     for item in relevant:
         _process_one(batch, item)
+    if batch.changed:
+        outbound_hooks.customers_changed(tx, project, sorted(batch.changed), batch.now)
 
 
 def _prefetch(batch: _Batch, relevant: Sequence[ProcessedEvent]) -> None:
     """Finds (or creates) every customer the batch names, and who has traits waiting, in a few statements."""
     emails: set[str] = set()
     external_ids: set[str] = set()
+    identified: set[str] = set()  # by identify or a form (perhaps created now), not by a uid on every hit
     for item in relevant:
         event = item.event
         email = read_form(event.properties).email if event.type is EventType.FORM_SUBMIT else None
@@ -99,6 +104,7 @@ def _prefetch(batch: _Batch, relevant: Sequence[ProcessedEvent]) -> None:
             email = usable_email(event.properties.get("email"))
         if email is not None and event.type is not EventType.EMAIL_LINK:
             emails.add(email)
+            identified.add(email)
         claim = uid_claim(event.user_id)
         if claim is not None and claim.email is not None:
             emails.add(claim.email)
@@ -106,6 +112,7 @@ def _prefetch(batch: _Batch, relevant: Sequence[ProcessedEvent]) -> None:
             external_ids.add(claim.external_id)
     project_id, repo = batch.project.id, batch.repo
     batch.by_email = repo.customers_for(project_id, "email", sorted(emails), batch.now)
+    batch.changed.update(batch.by_email[email] for email in identified if email in batch.by_email)
     batch.by_external_id = repo.customers_for(project_id, "external_id", sorted(external_ids), batch.now)
     batch.pending = repo.visitors_with_pending(project_id, [item.event.visitor_id for item in relevant])
 
@@ -114,6 +121,7 @@ def _customer_by_email(batch: _Batch, email: str) -> int:
     found = batch.by_email.get(email)
     if found is None:
         found = batch.by_email[email] = batch.repo.customer_for_email(batch.project.id, email, batch.now)
+        batch.changed.add(found)  # perhaps created just now
     return found
 
 
@@ -220,6 +228,8 @@ def _update_customer(batch: _Batch, customer_id: int | None, details: dict[str, 
         return
     batch.repo.update_customer(batch.project.id, customer_id, details, batch.now)
     batch.repo.add_tags(batch.project.id, customer_id, tags, batch.now)
+    if details or tags:
+        batch.changed.add(customer_id)
 
 
 def _resolve(batch: _Batch, claim: Claim) -> int | None:

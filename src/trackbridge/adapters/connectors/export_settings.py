@@ -1,13 +1,13 @@
-"""Settings shared by the export destinations (Ometria, webhook): checks that turn what a user sent (JSON from the
-API, ``k=v`` strings from the CLI) into typed values, raising InvalidInput that names the field."""
+"""Settings shared by the export destinations (Ometria, webhook): defaults, merging, and the checks only exports need
+(scope, entities, namespaces, attribute mappings); single values are checked by ``setting_values``."""
 
 from __future__ import annotations
 
 import json
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
+from trackbridge.adapters.connectors.setting_values import bounded_float, bounded_int, flag, text_list
 from trackbridge.domain.errors import InvalidInput
 from trackbridge.domain.export_scopes import SCOPE_DEFAULTS, parse_scope
 from trackbridge.domain.schedules import check_cron
@@ -16,8 +16,6 @@ ENTITIES = ("customer", "product", "order")
 NAMESPACE = re.compile(r"^[A-Za-z0-9_-]{0,50}$")
 SOURCE_ATTRIBUTE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
 TARGET_ATTRIBUTE = re.compile(r"^[A-Za-z0-9_@.-]{1,100}$")
-_TRUE = {"true", "1", "yes", "on"}
-_FALSE = {"false", "0", "no", "off"}
 
 EXPORT_DEFAULTS: dict[str, Any] = {
     **SCOPE_DEFAULTS,
@@ -56,71 +54,12 @@ def export_common(merged: dict[str, Any], *, max_rate: float, max_batch: int) ->
     }
 
 
-def flag(value: Any, field: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-        return value.strip().lower() in _TRUE
-    raise InvalidInput("must be true or false", field)
-
-
-def bounded_int(value: Any, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool):
-        raise InvalidInput(f"{value!r} is not a whole number", field)
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not a whole number", field) from None
-    if not low <= number <= high:
-        raise InvalidInput(f"must be between {low} and {high}", field)
-    return number
-
-
-def bounded_float(value: Any, field: str, low: float, high: float) -> float:
-    if isinstance(value, bool):
-        raise InvalidInput(f"{value!r} is not a number", field)
-    try:
-        number = float(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not a number", field) from None
-    if not low <= number <= high:
-        raise InvalidInput(f"must be between {low:g} and {high:g}", field)
-    return number
-
-
-def choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value.strip() not in choices:
-        raise InvalidInput(f"must be one of {', '.join(choices)}", field)
-    return value.strip()
-
-
-def http_url(value: Any, field: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput("an http(s) URL is required", field)
-    text = value.strip()
-    parts = urlsplit(text)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        raise InvalidInput(f"{value!r} is not an http(s) URL", field)
-    if parts.fragment or parts.username or parts.password:
-        raise InvalidInput("give the URL without credentials or fragment", field)
-    return text
-
-
 def namespace(value: Any, field: str) -> str:
     """An id namespace (prefix): only A-Za-z0-9, dash and underscore, as seed 002 requires."""
     text = "" if value is None else value
     if not isinstance(text, str) or not NAMESPACE.match(text.strip()):
         raise InvalidInput("may hold only letters A-Z a-z, digits, dash and underscore (at most 50)", field)
     return text.strip()
-
-
-def text_list(value: Any, field: str) -> list[str]:
-    """A list of strings, or a comma-separated string (as the CLI sends it)."""
-    if isinstance(value, str):
-        value = value.split(",")
-    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise InvalidInput("a list of names (or a comma-separated string)", field)
-    return list(dict.fromkeys(v.strip() for v in value if v.strip()))
 
 
 def entities(value: Any) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 
 from trackbridge.config import Settings
 
@@ -58,3 +58,13 @@ def _configure_sqlite(engine: Engine, synchronous: str) -> None:
         # readers (execution option sqlite_read_only) start a deferred transaction and never block writers in WAL.
         read_only = conn.get_execution_options().get("sqlite_read_only", False)
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """After a bulk load on PostgreSQL: ``ANALYZE``, so that the planner knows the new tables' sizes (servers with
+    autovacuum off would otherwise plan reports as if the tables were empty). SQLite's plans here do not use them."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        connection.execute(text("ANALYZE"))
+        connection.commit()

@@ -59,6 +59,7 @@ class SqlCustomerProfileRepository:
         s = sessions.c
         dims = session_dimensions()
         visits = self._c.execute(sa.select(sa.func.count()).select_from(sessions).where(mine)).scalar_one()
+        placed = self._orders_of(project_id, ids)
         return {
             "visitCount": int(visits),
             "devices": self._grouped(
@@ -86,8 +87,8 @@ class SqlCustomerProfileRepository:
                 },
             ),
             "productsViewed": self._viewed(project_id, mine),
-            "productsBought": self._bought(project_id, ids),
-            "orderHistory": self._history(project_id, ids),
+            "productsBought": self._bought(project_id, placed),
+            "orderHistory": self._history(project_id, list(placed)),
         }
 
     def _grouped(self, mine: ColumnElement[bool], columns: dict[str, ColumnElement[Any]]) -> list[JsonObject]:
@@ -141,33 +142,49 @@ class SqlCustomerProfileRepository:
             for row in rows
         ]
 
-    def _bought(self, project_id: int, ids: Sequence[int]) -> list[JsonObject]:
-        i, o = order_items.c, orders.c
+    def _orders_of(self, project_id: int, ids: Sequence[int]) -> dict[str, Any]:
+        """These customers' orders: id → when placed (by the index on ``customer_id``).
+
+        The items and status events are then read by order id: joined to ``orders`` in one statement, PostgreSQL
+        without table statistics scanned every order of the project once per item (0.4 s for 400 orders)."""
         rows = self._c.execute(
-            sa.select(
-                i.product_id,
-                sa.func.max(i.name).label("name"),
-                sa.func.sum(i.quantity).label("quantity"),
-                sa.func.count(sa.distinct(i.order_id)).label("orders"),
-                sa.func.max(o.placed_at).label("last"),
+            sa.select(orders.c.id, orders.c.placed_at).where(
+                orders.c.project_id == project_id, orders.c.customer_id.in_(ids)
             )
-            .select_from(order_items.join(orders, sa.and_(o.project_id == i.project_id, o.id == i.order_id)))
-            .where(o.project_id == project_id, o.customer_id.in_(ids))
-            .group_by(i.product_id)
-            .order_by(sa.func.sum(i.quantity).desc(), i.product_id)
-            .limit(_ROWS)
-        ).mappings()
-        found = list(rows)
-        names = self._names(project_id, [str(row["product_id"]) for row in found if not row["name"]])
+        )
+        return {str(row.id): row.placed_at for row in rows}
+
+    def _bought(self, project_id: int, placed: dict[str, Any]) -> list[JsonObject]:
+        i = order_items.c
+        totals: dict[str, JsonObject] = {}
+        for chunk in in_chunks(sorted(placed)):
+            rows = self._c.execute(
+                sa.select(i.order_id, i.product_id, i.name, i.quantity).where(
+                    i.project_id == project_id, i.order_id.in_(chunk)
+                )
+            )
+            for row in rows:
+                product = totals.setdefault(
+                    str(row.product_id), {"names": [], "quantity": 0, "orders": set(), "last": None}
+                )
+                if row.name:
+                    product["names"].append(row.name)
+                product["quantity"] += int(row.quantity or 0)
+                product["orders"].add(row.order_id)
+                when = placed[row.order_id]
+                if when is not None and (product["last"] is None or when > product["last"]):
+                    product["last"] = when
+        found = sorted(totals.items(), key=lambda item: (-item[1]["quantity"], item[0]))[:_ROWS]
+        names = self._names(project_id, [product_id for product_id, row in found if not row["names"]])
         return [
             {
-                "productId": row["product_id"],
-                "name": row["name"] or names.get(str(row["product_id"])),
-                "quantity": int(row["quantity"] or 0),
-                "orders": int(row["orders"]),
+                "productId": product_id,
+                "name": max(row["names"]) if row["names"] else names.get(product_id),
+                "quantity": row["quantity"],
+                "orders": len(row["orders"]),
                 "lastBought": epoch_ms(row["last"]),
             }
-            for row in found
+            for product_id, row in found
         ]
 
     def _names(self, project_id: int, product_ids: Sequence[str]) -> dict[str, str]:
@@ -181,24 +198,24 @@ class SqlCustomerProfileRepository:
             found.update({str(row.id): row.name for row in rows})
         return found
 
-    def _history(self, project_id: int, ids: Sequence[int]) -> dict[str, list[JsonObject]]:
+    def _history(self, project_id: int, order_ids: Sequence[str]) -> dict[str, list[JsonObject]]:
         """Per order of these customers, every status it had, in the order it arrived."""
         e = order_status_events.c
-        mine = sa.select(orders.c.id).where(orders.c.project_id == project_id, orders.c.customer_id.in_(ids))
-        rows = self._c.execute(
-            sa.select(e.order_id, e.status, e.status_type, e.occurred_at, e.recorded_at, e.affects_reports)
-            .where(e.project_id == project_id, e.order_id.in_(mine))
-            .order_by(e.order_id, e.occurred_at, e.id)
-        )
         history: dict[str, list[JsonObject]] = {}
-        for row in rows:
-            history.setdefault(row.order_id, []).append(
-                {
-                    "status": row.status,
-                    "statusType": row.status_type,
-                    "at": epoch_ms(row.occurred_at),
-                    "recordedAt": epoch_ms(row.recorded_at),
-                    "affectsReports": bool(row.affects_reports),
-                }
+        for chunk in in_chunks(sorted(order_ids)):
+            rows = self._c.execute(
+                sa.select(e.order_id, e.status, e.status_type, e.occurred_at, e.recorded_at, e.affects_reports)
+                .where(e.project_id == project_id, e.order_id.in_(chunk))
+                .order_by(e.order_id, e.occurred_at, e.id)
             )
+            for row in rows:
+                history.setdefault(row.order_id, []).append(
+                    {
+                        "status": row.status,
+                        "statusType": row.status_type,
+                        "at": epoch_ms(row.occurred_at),
+                        "recordedAt": epoch_ms(row.recorded_at),
+                        "affectsReports": bool(row.affects_reports),
+                    }
+                )
         return history

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, case, delete, exists, func, select, tuple_, update
+from sqlalchemy import Connection, RowMapping, and_, case, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from trackbridge.adapters.db.chunks import in_chunks
@@ -26,6 +26,14 @@ _LIVE_JOB_STATES = (JobState.PENDING.value, JobState.RUNNING.value, JobState.DEA
 
 def _entry(row: RowMapping) -> QueueEntry:
     return QueueEntry(EntityType(row["entity"]), row["entity_id"], Lane(row["lane"]), int(row["sequence"]))
+
+
+def _by_entity(refs: Collection[RecordRef]) -> dict[EntityType, list[str]]:
+    """Ids per entity type: one ``entity = ? AND entity_id IN (...)`` per type walks the primary key."""
+    grouped: dict[EntityType, list[str]] = {}
+    for ref in refs:
+        grouped.setdefault(ref.entity, []).append(ref.entity_id)
+    return grouped
 
 
 class SqlExportRepository(SqlExportRunsMixin):
@@ -95,14 +103,15 @@ class SqlExportRepository(SqlExportRunsMixin):
 
     def waiting_refs(self, connector_id: int, refs: Collection[RecordRef]) -> list[QueueEntry]:
         found: list[QueueEntry] = []
-        pairs = [(ref.entity.value, ref.entity_id) for ref in refs]
-        for chunk in in_chunks(pairs):
-            query = select(export_queue).where(
-                export_queue.c.connector_id == connector_id,
-                export_queue.c.job_id.is_(None),
-                tuple_(export_queue.c.entity, export_queue.c.entity_id).in_(list(chunk)),
-            )
-            found.extend(_entry(row) for row in self._c.execute(query).mappings())
+        for entity, ids in _by_entity(refs).items():
+            for chunk in in_chunks(ids):
+                query = select(export_queue).where(
+                    export_queue.c.connector_id == connector_id,
+                    export_queue.c.entity == entity.value,
+                    export_queue.c.entity_id.in_(chunk),
+                    export_queue.c.job_id.is_(None),
+                )
+                found.extend(_entry(row) for row in self._c.execute(query).mappings())
         return found
 
     def dependencies(self, project_id: int, order_ids: Collection[str]) -> dict[RecordRef, list[RecordRef]]:
@@ -196,25 +205,26 @@ class SqlExportRepository(SqlExportRunsMixin):
         return removed
 
     def in_flight(self, connector_id: int, refs: Collection[RecordRef], job_id: int) -> set[JobState]:
-        pairs = [(ref.entity.value, ref.entity_id) for ref in refs]
         sending = (JobState.PENDING.value, JobState.RUNNING.value)
         me = self._c.execute(select(outbox_jobs.c.locked_by).where(outbox_jobs.c.id == job_id)).scalar()
         found: set[JobState] = set()
-        for chunk in in_chunks(pairs):
-            query = (
-                select(outbox_jobs.c.state, outbox_jobs.c.locked_by)
-                .distinct()
-                .select_from(export_queue.join(outbox_jobs, outbox_jobs.c.id == export_queue.c.job_id))
-                .where(
-                    export_queue.c.connector_id == connector_id,
-                    export_queue.c.job_id != job_id,
-                    outbox_jobs.c.state.in_(sending),
-                    tuple_(export_queue.c.entity, export_queue.c.entity_id).in_(list(chunk)),
+        for entity, ids in _by_entity(refs).items():
+            for chunk in in_chunks(ids):
+                query = (
+                    select(outbox_jobs.c.state, outbox_jobs.c.locked_by)
+                    .distinct()
+                    .select_from(export_queue.join(outbox_jobs, outbox_jobs.c.id == export_queue.c.job_id))
+                    .where(
+                        export_queue.c.connector_id == connector_id,
+                        export_queue.c.entity == entity.value,
+                        export_queue.c.entity_id.in_(chunk),
+                        export_queue.c.job_id != job_id,
+                        outbox_jobs.c.state.in_(sending),
+                    )
                 )
-            )
-            for state, worker in self._c.execute(query):
-                queued_behind_me = state == JobState.RUNNING.value and me is not None and worker == me
-                found.add(JobState.PENDING if queued_behind_me else JobState(state))
+                for state, worker in self._c.execute(query):
+                    queued_behind_me = state == JobState.RUNNING.value and me is not None and worker == me
+                    found.add(JobState.PENDING if queued_behind_me else JobState(state))
         return found
 
     def release_orphans(self, connector_id: int) -> int:

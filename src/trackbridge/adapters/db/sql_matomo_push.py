@@ -244,7 +244,11 @@ def order_pushes(connection: Connection, project_id: int, order_id: str) -> list
 
 
 def outbound_audit(connection: Connection, project_id: int, subject: str) -> list[JsonObject]:
-    """Every outbound call made about one order (any connector), oldest first: its audit on GET /api/v1/orders/{id}."""
+    """Every outbound call made about one order (any connector), oldest first: its audit on GET /api/v1/orders/{id}.
+
+    Matomo jobs name the order by its id, export batches by ``order:<id>``; both are the order's calls."""
+    log = SqlOutboundLogRepository(connection)
+    calls = [*log.requests_for_subject(project_id, subject), *log.requests_for_subject(project_id, f"order:{subject}")]
     return [
         {
             "connectorId": logged.connector_id,
@@ -256,5 +260,5 @@ def outbound_audit(connection: Connection, project_id: int, subject: str) -> lis
             "durationMs": logged.record.duration_ms,
             "outcome": logged.record.outcome,
         }
-        for logged in SqlOutboundLogRepository(connection).requests_for_subject(project_id, subject)
+        for logged in sorted(calls, key=lambda logged: logged.id)
     ]

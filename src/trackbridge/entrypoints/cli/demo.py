@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from trackbridge.adapters.db.engine import refresh_statistics
 from trackbridge.entrypoints.cli.context import console, open_container, reports_errors
 from trackbridge.entrypoints.worker import drain
 from trackbridge.services import demo as service
@@ -42,6 +43,7 @@ def register(cli: typer.Typer) -> None:
                     )
             finally:
                 quiet.setLevel(level)
+            refresh_statistics(container.engine)
         console.print(
             f'Demo project "{summary.project.name}" filled: {summary.events} tracked events, '
             f"{summary.customers} customers (and newsletter leads), {summary.products} products, "

@@ -42,12 +42,12 @@ def register(cli: typer.Typer) -> None:
             bool, typer.Option("--no-worker", help="Do not process events in this process (run `trackbridge worker`).")
         ] = False,
     ) -> None:
-        """Migrate, create a first project if there is none (printing its credentials), and serve HTTP."""
+        """Migrate, create a first project if there is none but the demo (printing its credentials), and serve HTTP."""
         settings = load_settings()
         configure_logging(settings.log_level, settings.log_json)
         container = build_container(settings)
         upgrade(container.engine)
-        if not project_service.list_projects(container.uow):
+        if not [p for p in project_service.list_projects(container.uow) if not p.is_demo]:  # the demo is not yours
             credentials = project_service.create_project(container.uow, container.box, FIRST_PROJECT)
             print_credentials(credentials, title="First start: a project was created for you")
         first_admin = user_service.ensure_first_admin(container.uow, container.passwords)

@@ -16,25 +16,25 @@ from starlette.concurrency import run_in_threadpool
 
 from trackbridge.domain.carts import CartItem, CartUpdate
 from trackbridge.entrypoints.bootstrap import Container
-from trackbridge.entrypoints.http.signed_api import _ERRORS, SingleAnswer, _authenticate, _docs, _single
+from trackbridge.entrypoints.http.signed_calls import SingleAnswer, signed_params, signed_post
 from trackbridge.entrypoints.http.signed_schemas import (
     Currency,
     Email,
     Id,
     Money,
     Quantity,
+    StrictParams,
     Text,
     Timestamp,
     VisitorId,
-    _Strict,
-    _when,
+    parse_when,
 )
 from trackbridge.services import carts as cart_service
 
 MAX_CART_ITEMS = 500
 
 
-class CartItemParams(_Strict):
+class CartItemParams(StrictParams):
     productId: Id | None = None
     sku: Annotated[str, Field(max_length=200)] | None = None
     name: Annotated[str, Field(max_length=500)] | None = None
@@ -51,7 +51,7 @@ class CartItemParams(_Strict):
         return self
 
 
-class CartParams(_Strict):
+class CartParams(StrictParams):
     visitorId: VisitorId | None = Field(default=None, description="The visitor's 16 hex character id (Matomo's form).")
     items: list[CartItemParams] = Field(max_length=MAX_CART_ITEMS)
     total: Money = Field(description="The cart's total (Matomo's revenue of a cart update).")
@@ -65,7 +65,7 @@ class CartParams(_Strict):
     @field_validator("updatedAt")
     @classmethod
     def _updated(cls, value: Any, info: ValidationInfo) -> datetime | None:
-        return _when(value, info)
+        return parse_when(value, info)
 
     @model_validator(mode="after")
     def _someone(self) -> CartParams:
@@ -100,16 +100,15 @@ class CartParams(_Strict):
 def build_router(container: Container) -> APIRouter:
     router = APIRouter(prefix="/v2", tags=["signed resource API"])
 
-    @router.post(
+    @signed_post(
+        router,
         "/cart",
-        response_model=SingleAnswer,
-        responses=_ERRORS,
+        call_name="CartCall",
+        model=CartParams,
         summary="Report a visitor's cart (pushed to Matomo as a cart update by a Matomo connector)",
-        openapi_extra=_docs("CartCall", CartParams, batch=False),
     )
     async def post_cart(request: Request) -> SingleAnswer:
-        call = await _authenticate(request, container)
-        params = _single(call, CartParams)
+        call, params = await signed_params(request, container, CartParams)
         await run_in_threadpool(cart_service.update_cart, container.uow, call.project, params.update())
         return SingleAnswer(id=params.id or params.visitorId or params.email, message="cart update accepted")
 

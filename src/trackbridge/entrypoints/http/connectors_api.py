@@ -178,12 +178,7 @@ def build_router() -> APIRouter:
         before: int | None = Query(None, description="Only entries older than this id (paging)."),
         limit: int = Query(100, ge=1, le=1000),
     ) -> JsonObject:
-        def read() -> list[LoggedRequest]:
-            connector_service.get_connector(container.uow, caller.project, connector_id)
-            with container.uow.read() as tx:
-                return tx.outbound_log.requests(connector_id, before_id=before, limit=limit)
-
-        rows = await run_in_threadpool(read)
+        rows = await run_in_threadpool(_log_page, container, caller.project, connector_id, "requests", before, limit)
         return {"items": [request_view(r) for r in rows], "next": rows[-1].id if len(rows) == limit else None}
 
     @router.get("/connectors/{connector_id}/errors", summary="The error log, newest first")
@@ -194,12 +189,7 @@ def build_router() -> APIRouter:
         before: int | None = Query(None, description="Only entries older than this id (paging)."),
         limit: int = Query(100, ge=1, le=1000),
     ) -> JsonObject:
-        def read() -> list[LoggedError]:
-            connector_service.get_connector(container.uow, caller.project, connector_id)
-            with container.uow.read() as tx:
-                return tx.outbound_log.errors(connector_id, before_id=before, limit=limit)
-
-        rows = await run_in_threadpool(read)
+        rows = await run_in_threadpool(_log_page, container, caller.project, connector_id, "errors", before, limit)
         return {"items": [error_view(r) for r in rows], "next": rows[-1].id if len(rows) == limit else None}
 
     @router.get("/jobs/dead", summary="Dead letters: outbound jobs that gave up, with their reason")
@@ -234,6 +224,17 @@ def _status(container: Container, project: Project, connector_id: int) -> JsonOb
     with container.uow.read() as tx:
         jobs = tx.outbox.counts(None, connector.id)
     return connector_view(connector, jobs)
+
+
+def _log_page(
+    container: Container, project: Project, connector_id: int, which: str, before: int | None, limit: int
+) -> list[Any]:
+    """A page of the connector's request log (``which="requests"``) or error log, after checking the project owns it."""
+    connector_service.get_connector(container.uow, project, connector_id)
+    with container.uow.read() as tx:
+        log = tx.outbound_log
+        read = log.requests if which == "requests" else log.errors
+        return list(read(connector_id, before_id=before, limit=limit))
 
 
 def _iso(value: Any) -> str | None:

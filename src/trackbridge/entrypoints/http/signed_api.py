@@ -1,52 +1,40 @@
 """The signed resource API of seed 004: /v2/customer, /category, /product, /order (each with /batch), tag and untag.
 
-Every call carries ``X-Digest``, the hex HMAC-SHA256 of the exact body bytes under the project's signing secret.
-Checks run in this order: size (413), digest present (401), JSON (400), token (401), digest (403), replay (409),
-fields (400).
+Signing, its checks and their order are ``signed_calls``' (shared with ``POST /v2/cart``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
+from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from trackbridge.domain.credentials import digest_matches
-from trackbridge.domain.errors import Conflict, Forbidden, InvalidInput, Unauthenticated
-from trackbridge.domain.projects import Project
+from trackbridge.domain.errors import InvalidInput
 from trackbridge.domain.resources import RecordResult
 from trackbridge.entrypoints.bootstrap import Container
-from trackbridge.entrypoints.http.body import read_limited
-from trackbridge.entrypoints.http.errors import UnsupportedMediaType, describe_validation, error_responses
+from trackbridge.entrypoints.http import signed_calls
 from trackbridge.entrypoints.http.responses import JsonAnswer
+from trackbridge.entrypoints.http.signed_calls import (
+    SignedCall,
+    SingleAnswer,
+    authenticate,
+    parse,
+    signed_params,
+    signed_post,
+)
 from trackbridge.entrypoints.http.signed_schemas import (
     CategoryParams,
     CustomerParams,
-    Envelope,
     OrderParams,
     ProductParams,
     TagParams,
 )
-from trackbridge.services import projects as project_service
 from trackbridge.services import resources as resource_service
 
 MAX_BATCH = 10_000
-_ACCEPTED_TYPES = ("text/plain", "application/json")
-P = TypeVar("P", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class SignedCall:
-    project: Project
-    envelope: Envelope
-    tz: ZoneInfo
 
 
 class RecordOutcome(BaseModel):
@@ -58,13 +46,6 @@ class RecordOutcome(BaseModel):
     notes: list[str] = Field(default_factory=list, description="e.g. a status change too late to move the reports")
 
 
-class SingleAnswer(BaseModel):
-    status: str = "ok"
-    id: str | None = None
-    created: bool | None = None
-    message: str | None = None
-
-
 class BatchAnswer(BaseModel):
     status: str = "ok"
     stored: int
@@ -72,67 +53,7 @@ class BatchAnswer(BaseModel):
     results: list[RecordOutcome]
 
 
-async def _authenticate(request: Request, container: Container) -> SignedCall:
-    body = await read_limited(request, container.settings.max_signed_body_bytes)
-    media = request.headers.get("content-type", "text/plain").split(";")[0].strip().lower()
-    if media not in _ACCEPTED_TYPES:
-        raise UnsupportedMediaType(f"Content-Type must be text/plain or application/json, not {media!r}")
-    digest = request.headers.get("x-digest")
-    if not digest:
-        raise Unauthenticated("X-Digest header is not provided")
-    try:
-        raw = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise InvalidInput(f"the body is not valid JSON ({error})") from None
-    if not isinstance(raw, dict):
-        raise InvalidInput("the body must be a JSON object with time, token and params or batch")
-    try:
-        envelope = Envelope.model_validate(raw)
-    except ValidationError as error:
-        raise describe_validation(error) from None
-    return await run_in_threadpool(_check_signature, container, envelope, body, digest, request.url.path)
-
-
-def _check_signature(container: Container, envelope: Envelope, body: bytes, digest: str, path: str) -> SignedCall:
-    project = project_service.project_by_token(container.uow, envelope.token)
-    secret = project_service.signing_secret(container.uow, container.box, project)
-    if not digest_matches(body, secret, digest):
-        raise Forbidden("the provided X-Digest signature is invalid")
-    if project.replay_window_seconds is not None:
-        _refuse_replay(container, project, envelope, path, digest)
-    return SignedCall(project=project, envelope=envelope, tz=ZoneInfo(project.timezone))
-
-
-def _refuse_replay(container: Container, project: Project, envelope: Envelope, path: str, digest: str) -> None:
-    window = timedelta(seconds=project.replay_window_seconds or 0)
-    now = datetime.now(UTC)
-    sent = datetime.fromtimestamp(envelope.time / 1000, tz=UTC)
-    if abs(now - sent) > window:
-        raise InvalidInput(
-            f"the call's time is more than {int(window.total_seconds())} s from the server's clock", "time"
-        )
-    with container.uow.transaction() as tx:
-        tx.projects.forget_signed_requests_before(now - window)
-        if not tx.projects.remember_signed_request(project.id, path, digest.lower(), now):
-            raise Conflict("this exact call was received already (replay)")
-
-
-def _parse(model: type[P], data: Any, call: SignedCall, where: str) -> P:
-    if not isinstance(data, dict):
-        raise InvalidInput("must be a JSON object", where)
-    try:
-        return model.model_validate(data, context={"tz": call.tz})
-    except ValidationError as error:
-        raise describe_validation(error, where) from None
-
-
-def _single(call: SignedCall, model: type[P]) -> P:
-    if call.envelope.params is None:
-        raise InvalidInput("is required for this endpoint", "params")
-    return _parse(model, call.envelope.params, call, "params")
-
-
-def _batch(call: SignedCall, model: type[P]) -> tuple[list[Any], list[int], list[RecordResult]]:
+def _batch(call: SignedCall, model: type[BaseModel]) -> tuple[list[Any], list[int], list[RecordResult]]:
     """Parses each record of a batch on its own: a bad record is rejected, its neighbours go on."""
     batch = call.envelope.batch
     if batch is None:
@@ -145,7 +66,7 @@ def _batch(call: SignedCall, model: type[P]) -> tuple[list[Any], list[int], list
     for index, data in enumerate(batch):
         try:
             where = f"batch[{index}]"
-            good.append(_record(_parse(model, data, call, where), where))
+            good.append(_record(parse(model, data, call, where), where))
             positions.append(index)
         except InvalidInput as error:
             ident = data.get("id", data.get("email")) if isinstance(data, dict) else None
@@ -194,38 +115,9 @@ def _record(params: Any, where: str) -> Any:
         raise InvalidInput(error.detail, f"{where}.{error.field}" if error.field else where) from None
 
 
-def _docs(name: str, model: type[BaseModel], batch: bool) -> dict[str, Any]:
-    """OpenAPI request body for an endpoint that reads its raw body itself (the digest covers the exact bytes)."""
-    field = ("batch", (list[model], ...)) if batch else ("params", (model, ...))  # type: ignore[valid-type]
-    call = create_model(name, time=(int, ...), token=(str, ...), **{field[0]: field[1]})  # type: ignore[call-overload]
-    schema = call.model_json_schema(ref_template="#/components/schemas/{model}")
-    for sub_name, sub in schema.pop("$defs", {}).items():
-        _EXTRA_SCHEMAS[sub_name] = sub
-    _EXTRA_SCHEMAS[name] = schema
-    ref = {"$ref": f"#/components/schemas/{name}"}
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"text/plain": {"schema": ref}, "application/json": {"schema": ref}},
-        },
-        "parameters": [
-            {
-                "name": "X-Digest",
-                "in": "header",
-                "required": True,
-                "description": "Hex HMAC-SHA256 of the exact body bytes, keyed with the project's signing secret.",
-                "schema": {"type": "string"},
-            }
-        ],
-    }
-
-
-_EXTRA_SCHEMAS: dict[str, Any] = {}
-_ERRORS = error_responses(400, 401, 403, 409, 413, 415)
-
-
 def extra_schemas() -> dict[str, Any]:
-    return dict(_EXTRA_SCHEMAS)
+    """The signed calls' body schemas for the OpenAPI document (kept here for app.py; see ``signed_calls``)."""
+    return signed_calls.extra_schemas()
 
 
 def build_router(container: Container) -> APIRouter:
@@ -233,16 +125,10 @@ def build_router(container: Container) -> APIRouter:
     uow = container.uow
 
     def single_route(path: str, model: type[BaseModel], store: Callable[..., list[RecordResult]], doc: str) -> None:
-        @router.post(
-            path,
-            response_model=SingleAnswer,
-            responses=_ERRORS,
-            summary=doc,
-            openapi_extra=_docs(f"{model.__name__}Call", model, batch=False),
-        )
+        @signed_post(router, path, call_name=f"{model.__name__}Call", model=model, summary=doc)
         async def handler(request: Request) -> SingleAnswer:
-            call = await _authenticate(request, container)
-            record = _record(_single(call, model), "params")
+            call, params = await signed_params(request, container, model)
+            record = _record(params, "params")
             results = await run_in_threadpool(store, uow, call.project, [record])
             result = resource_service.require_single(results)
             return SingleAnswer(id=result.id, created=result.created, message="; ".join(result.notes) or None)
@@ -250,15 +136,17 @@ def build_router(container: Container) -> APIRouter:
         handler.__name__ = f"post_{path.strip('/').replace('/', '_')}"
 
     def batch_route(path: str, model: type[BaseModel], store: Callable[..., list[RecordResult]], doc: str) -> None:
-        @router.post(
+        @signed_post(
+            router,
             path,
-            response_model=BatchAnswer,
-            responses=_ERRORS,
+            call_name=f"{model.__name__}BatchCall",
+            model=model,
             summary=doc,
-            openapi_extra=_docs(f"{model.__name__}BatchCall", model, batch=True),
+            batch=True,
+            response_model=BatchAnswer,
         )
         async def handler(request: Request) -> JsonAnswer:
-            call = await _authenticate(request, container)
+            call = await authenticate(request, container)
             records, positions, rejected = _batch(call, model)
             stored = await run_in_threadpool(store, uow, call.project, records) if records else []
             return _batch_answer(stored, positions, rejected)
@@ -274,32 +162,30 @@ def build_router(container: Container) -> APIRouter:
         single_route(path, model, store, f"Create or update one {what}")
         batch_route(f"{path}/batch", model, store, f"Create or update many {what} records")
 
-    @router.post(
+    @signed_post(
+        router,
         "/customer/tag",
-        response_model=SingleAnswer,
-        responses=_ERRORS,
+        call_name="TagCall",
+        model=TagParams,
         summary="Add tags to a customer (tags merge; an unknown e-mail creates the customer)",
-        openapi_extra=_docs("TagCall", TagParams, batch=False),
     )
     async def tag(request: Request) -> SingleAnswer:
-        call = await _authenticate(request, container)
-        params = _single(call, TagParams)
+        call, params = await signed_params(request, container, TagParams)
         created = await run_in_threadpool(
             resource_service.tag_customer, uow, call.project, params.email, list(dict.fromkeys(params.tags))
         )
         message = "the customer was unknown and has been created" if created else "tags added"
         return SingleAnswer(id=params.email, created=created, message=message)
 
-    @router.post(
+    @signed_post(
+        router,
         "/customer/untag",
-        response_model=SingleAnswer,
-        responses=_ERRORS,
+        call_name="UntagCall",
+        model=TagParams,
         summary="Remove tags from a customer (absent tags are ignored)",
-        openapi_extra=_docs("UntagCall", TagParams, batch=False),
     )
     async def untag(request: Request) -> SingleAnswer:
-        call = await _authenticate(request, container)
-        params = _single(call, TagParams)
+        call, params = await signed_params(request, container, TagParams)
         exists = await run_in_threadpool(resource_service.untag_customer, uow, call.project, params.email, params.tags)
         message = "tags removed" if exists else "no customer with this e-mail; nothing changed"
         return SingleAnswer(id=params.email, created=False, message=message)

@@ -84,7 +84,7 @@ Timestamp = Annotated[
 ]
 
 
-def _when(value: Any, info: ValidationInfo) -> datetime | None:
+def parse_when(value: Any, info: ValidationInfo) -> datetime | None:
     if value is None:
         return None
     zone: tzinfo = (info.context or {}).get("tz", UTC)
@@ -94,11 +94,11 @@ def _when(value: Any, info: ValidationInfo) -> datetime | None:
         raise ValueError(error.detail) from None
 
 
-class _Strict(BaseModel):
+class StrictParams(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, populate_by_name=True)
 
 
-class CustomerParams(_Strict):
+class CustomerParams(StrictParams):
     email: Email
     createdAt: Timestamp = None
     firstName: Text | None = None
@@ -114,7 +114,7 @@ class CustomerParams(_Strict):
     @field_validator("createdAt")
     @classmethod
     def _created(cls, value: Any, info: ValidationInfo) -> datetime | None:
-        return _when(value, info)
+        return parse_when(value, info)
 
     def record(self) -> CustomerRecord:
         return CustomerRecord(
@@ -132,12 +132,12 @@ class CustomerParams(_Strict):
         )
 
 
-class TagParams(_Strict):
+class TagParams(StrictParams):
     email: Email
     tags: list[Annotated[str, Field(min_length=1, max_length=200)]]
 
 
-class CategoryParams(_Strict):
+class CategoryParams(StrictParams):
     id: Id
     name: Annotated[str, Field(min_length=1, max_length=500)]
     url: Text | None = None
@@ -146,7 +146,7 @@ class CategoryParams(_Strict):
         return CategoryRecord(id=self.id, name=self.name, url=self.url)
 
 
-class ProductOptionParams(_Strict):
+class ProductOptionParams(StrictParams):
     id: Id
     sku: Annotated[str, Field(max_length=200)] | None = None
     name: Annotated[str, Field(max_length=500)] | None = None
@@ -154,7 +154,7 @@ class ProductOptionParams(_Strict):
     imageUrl: Text | None = None
 
 
-class ProductImageParams(_Strict):
+class ProductImageParams(StrictParams):
     url: Annotated[str, Field(min_length=1, max_length=2000)]
     role: Literal["image", "small_image", "thumbnail"] = "image"
     position: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
@@ -162,7 +162,7 @@ class ProductImageParams(_Strict):
     )
 
 
-class ProductParams(_Strict):
+class ProductParams(StrictParams):
     id: Id
     name: Annotated[str, Field(min_length=1, max_length=500)]
     categories: list[Id] | None = None
@@ -201,7 +201,7 @@ class ProductParams(_Strict):
         )
 
 
-class OrderProductParams(_Strict):
+class OrderProductParams(StrictParams):
     productId: Id
     quantity: Quantity
     price: Money | None = None
@@ -210,7 +210,7 @@ class OrderProductParams(_Strict):
     basePrice: Money | None = Field(default=None, description="The unit price in the shop's base currency.")
 
 
-class BillingParams(_Strict):
+class BillingParams(StrictParams):
     model_config = ConfigDict(extra="allow")
     address: Text | None = None
     city: Text | None = None
@@ -220,7 +220,7 @@ class BillingParams(_Strict):
     paymentMethod: Annotated[str, Field(max_length=200)] | None = None
 
 
-class RefundParams(_Strict):
+class RefundParams(StrictParams):
     id: Id
     amount: Money
     createdAt: Timestamp
@@ -231,10 +231,10 @@ class RefundParams(_Strict):
     def _created(cls, value: Any, info: ValidationInfo) -> datetime | None:
         if value is None:
             raise ValueError("is required")
-        return _when(value, info)
+        return parse_when(value, info)
 
 
-class OrderParams(_Strict):
+class OrderParams(StrictParams):
     id: Id
     createdAt: Timestamp
     amount: Money
@@ -267,7 +267,7 @@ class OrderParams(_Strict):
     def _created(cls, value: Any, info: ValidationInfo) -> datetime | None:
         if value is None:
             raise ValueError("is required")
-        return _when(value, info)
+        return parse_when(value, info)
 
     def record(self) -> OrderRecord:
         assert self.createdAt is not None
@@ -320,7 +320,7 @@ class OrderParams(_Strict):
         )
 
 
-class Envelope(_Strict):
+class Envelope(StrictParams):
     """Every signed call: ``{time, token, params}`` for one record, ``{time, token, batch: [...]}`` for many."""
 
     time: Annotated[int, Field(description="Epoch milliseconds when the call was made.", examples=[1518004715732])]

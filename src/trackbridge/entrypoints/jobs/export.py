@@ -3,7 +3,6 @@ the next records into batches) and ``export.send_batch`` (which sends one batch 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -50,26 +49,7 @@ def _scheduled_run(context: JobContext) -> None:
         plan_next_run(context.uow, context.connector.id, context.clock)
 
 
-class SharedTransport(httpx.BaseTransport):
-    """One connection pool for every batch of a worker: a new ``httpx.HTTPTransport`` per batch would build an SSL
-    context each time (about 90 ms of CPU) and open a new connection. Closing a job's client leaves it open."""
-
-    def __init__(self) -> None:
-        self._inner: httpx.HTTPTransport | None = None
-        self._lock = threading.Lock()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        with self._lock:
-            if self._inner is None:
-                self._inner = httpx.HTTPTransport()
-            inner = self._inner
-        return inner.handle_request(request)
-
-    def close(self) -> None:
-        pass
-
-
-def _send(container: Container, shared: httpx.BaseTransport, context: JobContext) -> None:
+def _send(container: Container, context: JobContext) -> None:
     connector = context.connector
     if connector is None:
         raise PermanentError("the destination of this export batch was removed")
@@ -77,7 +57,7 @@ def _send(container: Container, shared: httpx.BaseTransport, context: JobContext
     if kind is None:
         raise PermanentError(f"connectors of kind {connector.kind.value!r} do not take exports")
     timeout = float(connector.settings.get("timeoutSeconds") or DEFAULT_TIMEOUT_SECONDS)
-    with build_client(context, timeout=timeout, transport=container.http_transport or shared) as http:
+    with build_client(context, timeout=timeout, transport=container.http_transport) as http:
 
         def send(records: list[JsonObject]) -> BatchOutcome:
             return kind.send_batch(http, records, connector.settings, context.credential)
@@ -87,9 +67,8 @@ def _send(container: Container, shared: httpx.BaseTransport, context: JobContext
 
 
 def export_handlers(container: Container) -> dict[str, Handler]:
-    shared = SharedTransport()
     return {
         f"{ConnectorKind.OMETRIA.value}.scheduled_run": _scheduled_run,
         f"{ConnectorKind.WEBHOOK.value}.scheduled_run": _scheduled_run,
-        SEND_BATCH: lambda context: _send(container, shared, context),
+        SEND_BATCH: lambda context: _send(container, context),
     }

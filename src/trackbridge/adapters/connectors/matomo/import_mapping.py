@@ -13,10 +13,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
-from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
+from trackbridge.adapters.connectors.matomo.json_values import (
+    as_float,
+    as_int,
+    as_known,
+    as_moment,
+    as_number,
+    as_text,
+    drop_none,
+)
 from trackbridge.domain.channels import CAMPAIGN, DIRECT, ORGANIC_SEARCH, REFERRAL, SOCIAL, campaign_from_url, classify
 from trackbridge.domain.countries import country_name
 from trackbridge.domain.enrichment import Device, Location, Source
@@ -25,7 +33,6 @@ from trackbridge.domain.matomo_visits import ImportedAction, ImportedVisit
 
 JsonObject = dict[str, Any]
 
-UNKNOWN = frozenset({"", "unknown", "unk", "xx", "n/a", "none", "null"})
 CHANNEL_OF_TYPE = {"direct": DIRECT, "search": ORGANIC_SEARCH, "social": SOCIAL, "website": REFERRAL}
 DEVICE_TYPES = {
     "desktop": "desktop",
@@ -62,8 +69,8 @@ _CAMPAIGN_FIELDS = {
 def map_visit(visit: JsonObject) -> ImportedVisit:
     """One Live API visit as trackbridge keeps it. Raises ValueError when the visit lacks its ids or times."""
     site_id, id_visit = int(visit["idSite"]), int(visit["idVisit"])
-    started = _moment(visit.get("firstActionTimestamp") or visit.get("serverTimestamp"))
-    last = _moment(visit.get("lastActionTimestamp") or visit.get("serverTimestamp"))
+    started = as_moment(visit.get("firstActionTimestamp") or visit.get("serverTimestamp"))
+    last = as_moment(visit.get("lastActionTimestamp") or visit.get("serverTimestamp"))
     actions = map_actions(visit.get("actionDetails") or [], site_id, id_visit)
     entry_url = next((a.url for a in actions if a.url and a.type is EventType.PAGE_VIEW), None)
     campaign = campaign_of(visit, entry_url)
@@ -72,15 +79,15 @@ def map_visit(visit: JsonObject) -> ImportedVisit:
         site_id=site_id,
         id_visit=id_visit,
         visitor_id=str(visit.get("visitorId") or "").lower()[:16],
-        user_id=_text(visit.get("userId")),
+        user_id=as_text(visit.get("userId")),
         started_at=min(started, last),
         last_action_at=max(started, last),
-        duration_seconds=max(_int(visit.get("visitDuration")) or 0, 0),
+        duration_seconds=max(as_int(visit.get("visitDuration")) or 0, 0),
         campaign=campaign,
         source=source_of(visit, campaign, entry_url),
         location=location_of(visit),
         device=device_of(visit),
-        ip=_text(visit.get("visitIp")),
+        ip=as_text(visit.get("visitIp")),
         actions=tuple(actions),
         raw=raw,
         content_hash=hashlib.sha256(json.dumps(visit, sort_keys=True, default=str).encode()).hexdigest(),
@@ -91,10 +98,10 @@ def campaign_of(visit: JsonObject, entry_url: str | None) -> Campaign:
     """The six UTM codes: the plugin's ``campaign*`` fields, else core's name and keyword of a campaign visit, the
     gaps filled from the landing URL when Matomo left codes in it."""
     is_campaign = str(visit.get("referrerType") or "") == "campaign"
-    values = {name: _text(visit.get(key)) for name, key in _CAMPAIGN_FIELDS.items()}
+    values = {name: as_text(visit.get(key)) for name, key in _CAMPAIGN_FIELDS.items()}
     if is_campaign:
-        values["name"] = values["name"] or _text(visit.get("referrerName"))
-        values["term"] = values["term"] or _text(visit.get("referrerKeyword"))
+        values["name"] = values["name"] or as_text(visit.get("referrerName"))
+        values["term"] = values["term"] or as_text(visit.get("referrerKeyword"))
     landing = campaign_from_url(entry_url)
     for name in _CAMPAIGN_FIELDS:
         values[name] = values[name] or getattr(landing, name)
@@ -104,7 +111,7 @@ def campaign_of(visit: JsonObject, entry_url: str | None) -> Campaign:
 def source_of(visit: JsonObject, campaign: Campaign, entry_url: str | None) -> Source:
     """Matomo's referrer as it reported it, with the channel trackbridge's rules give it."""
     referrer_type = str(visit.get("referrerType") or "direct")
-    referrer_url = _text(visit.get("referrerUrl"))
+    referrer_url = as_text(visit.get("referrerUrl"))
     if referrer_type == "campaign" or (referrer_type not in CHANNEL_OF_TYPE and not campaign.is_empty()):
         channel = classify(campaign, referrer_url, entry_url).channel if not campaign.is_empty() else CAMPAIGN
     elif referrer_type in CHANNEL_OF_TYPE:
@@ -114,17 +121,17 @@ def source_of(visit: JsonObject, campaign: Campaign, entry_url: str | None) -> S
     return Source(
         referrer_type=referrer_type,
         channel=channel,
-        referrer_name=_text(visit.get("referrerName")),
-        referrer_keyword=_text(visit.get("referrerKeyword")),
+        referrer_name=as_text(visit.get("referrerName")),
+        referrer_keyword=as_text(visit.get("referrerKeyword")),
         referrer_url=referrer_url,
     )
 
 
 def location_of(visit: JsonObject) -> Location | None:
     """Country from trackbridge's country list (not expanded); region and city only with a known country."""
-    code = _known(visit.get("countryCode"))
+    code = as_known(visit.get("countryCode"))
     name = country_name(code) if code else None
-    latitude, longitude = _float(visit.get("latitude")), _float(visit.get("longitude"))
+    latitude, longitude = as_float(visit.get("latitude")), as_float(visit.get("longitude"))
     if name is None:
         if latitude is None or longitude is None:
             return None
@@ -133,24 +140,24 @@ def location_of(visit: JsonObject) -> Location | None:
     return Location(
         country_code=code.lower(),
         country_name=name,
-        region_code=_known(visit.get("regionCode")),
-        region_name=_known(visit.get("region")),
-        city=_known(visit.get("city")),
+        region_code=as_known(visit.get("regionCode")),
+        region_name=as_known(visit.get("region")),
+        city=as_known(visit.get("city")),
         latitude=latitude,
         longitude=longitude,
     )
 
 
 def device_of(visit: JsonObject) -> Device:
-    kind = (_known(visit.get("deviceType")) or "").lower()
+    kind = (as_known(visit.get("deviceType")) or "").lower()
     return Device(
-        os_name=_known(visit.get("operatingSystemName")),
-        os_version=_known(visit.get("operatingSystemVersion")),
+        os_name=as_known(visit.get("operatingSystemName")),
+        os_version=as_known(visit.get("operatingSystemVersion")),
         device_type=DEVICE_TYPES.get(kind, "other"),
-        browser_name=_known(visit.get("browserName")),
-        browser_version=_known(visit.get("browserVersion")),
-        device_brand=_known(visit.get("deviceBrand")),
-        device_model=_known(visit.get("deviceModel")),
+        browser_name=as_known(visit.get("browserName")),
+        browser_version=as_known(visit.get("browserVersion")),
+        device_brand=as_known(visit.get("deviceBrand")),
+        device_model=as_known(visit.get("deviceModel")),
     )
 
 
@@ -161,13 +168,13 @@ def map_actions(details: list[JsonObject], site_id: int, id_visit: int) -> list[
     for detail in details:
         code = str(detail.get("type"))
         kind = ACTION_TYPES.get(code, EventType.CUSTOM_EVENT)
-        moment = _moment(detail.get("timestamp"))
-        url, title = _text(detail.get("url")), _text(detail.get("pageTitle"))
+        moment = as_moment(detail.get("timestamp"))
+        url, title = as_text(detail.get("url")), as_text(detail.get("pageTitle"))
         base = {"matomoType": code, "source": "matomo", "matomoVisit": f"{site_id}:{id_visit}"}
         actions.append(
             ImportedAction(len(actions), kind, code, moment, url, title, {**base, **_properties(kind, detail)})
         )
-        if kind is EventType.PAGE_VIEW and _text(detail.get("productViewSku")):
+        if kind is EventType.PAGE_VIEW and as_text(detail.get("productViewSku")):
             product = _product_view(detail)
             actions.append(
                 ImportedAction(len(actions), EventType.PRODUCT_VIEW, code, moment, url, title, {**base, **product})
@@ -176,135 +183,87 @@ def map_actions(details: list[JsonObject], site_id: int, id_visit: int) -> list[
 
 
 def _properties(kind: EventType, d: JsonObject) -> JsonObject:
+    """The action's fields as trackbridge names them (``_PROPERTIES``); an unknown kind keeps its title or code."""
+    fields = _PROPERTIES.get(kind)
+    if fields is None:
+        return {"name": as_text(d.get("title")) or str(d.get("type"))}
+    values = {name: read(d.get(key)) for name, read, key in fields}
     if kind is EventType.PAGE_VIEW:
-        return _drop_none(
-            {
-                "timeSpent": _int(d.get("timeSpent")),
-                "pageLoadMs": _int(d.get("pageLoadTimeMilliseconds")),
-                "idPageview": _text(d.get("idpageview")),
-                "position": _int(d.get("pageviewPosition")),
-            }
-        )
-    if kind is EventType.SEARCH:
-        return {
-            "query": _text(d.get("siteSearchKeyword")),
-            "category": _text(d.get("siteSearchCategory")),
-            "count": _int(d.get("siteSearchCount")),
-        }
-    if kind in (EventType.DOWNLOAD, EventType.OUTLINK):
-        return {"url": _text(d.get("url"))}
-    if kind is EventType.MATOMO_EVENT:
-        return {
-            "category": _text(d.get("eventCategory")),
-            "action": _text(d.get("eventAction")),
-            "name": _text(d.get("eventName")),
-            "value": _number(d.get("eventValue")),
-        }
-    if kind is EventType.GOAL:
-        return {
-            "goalId": _int(d.get("goalId")),
-            "goalName": _text(d.get("goalName")),
-            "revenue": _number(d.get("revenue")),
-            "referrerType": _text(d.get("referrerType")),
-            "referrerName": _text(d.get("referrerName")),
-            "referrerKeyword": _text(d.get("referrerKeyword")),
-        }
-    if kind is EventType.ECOMMERCE_ORDER:
-        return {
-            "orderId": _text(d.get("orderId")),
-            "revenue": _number(d.get("revenue")),
-            "subtotal": _number(d.get("revenueSubTotal")),
-            "tax": _number(d.get("revenueTax")),
-            "shipping": _number(d.get("revenueShipping")),
-            "discount": _number(d.get("revenueDiscount")),
-            "items": _items(d.get("itemDetails")),
-        }
+        return drop_none(values)
     if kind is EventType.SET_CART:
-        items = _items(d.get("itemDetails"))
-        return {"abandoned": True, "total": _number(d.get("revenue")), "size": _int(d.get("items")), "items": items}
-    if kind is EventType.CONTENT:
-        return {
-            "name": _text(d.get("contentName")),
-            "piece": _text(d.get("contentPiece")),
-            "target": _text(d.get("contentTarget")),
-            "interaction": _text(d.get("contentInteraction")),
-        }
-    return {"name": _text(d.get("title")) or str(d.get("type"))}
+        return {"abandoned": True, **values}
+    return values
 
 
 def _product_view(d: JsonObject) -> JsonObject:
     sku = str(d.get("productViewSku"))
-    categories = d.get("productViewCategories")
-    return {
-        "productId": sku,
-        "sku": sku,
-        "name": _text(d.get("productViewName")),
-        "categories": [str(c) for c in categories][:5] if isinstance(categories, list) else [],
-        "price": _number(d.get("productViewPrice")),
-    }
+    return _product(sku, d.get("productViewName"), d.get("productViewCategories"), d.get("productViewPrice"))
 
 
 def _items(raw: Any) -> list[JsonObject]:
     items: list[JsonObject] = []
     for item in raw if isinstance(raw, list) else []:
-        sku = _text(item.get("itemSKU")) if isinstance(item, dict) else None
+        sku = as_text(item.get("itemSKU")) if isinstance(item, dict) else None
         if sku is None:
             continue
-        categories = item.get("categories")
-        items.append(
-            {
-                "productId": sku,
-                "sku": sku,
-                "name": _text(item.get("itemName")),
-                "categories": [str(c) for c in categories][:5] if isinstance(categories, list) else [],
-                "price": _number(item.get("price")),
-                "quantity": _int(item.get("quantity")) or 1,
-            }
-        )
+        product = _product(sku, item.get("itemName"), item.get("categories"), item.get("price"))
+        items.append({**product, "quantity": as_int(item.get("quantity")) or 1})
     return items
 
 
-def _moment(value: Any) -> datetime:
-    number = _int(value)
-    if number is None:
-        raise ValueError(f"not a unix timestamp: {value!r}")
-    return datetime.fromtimestamp(number, UTC)
+def _product(sku: str, name: Any, categories: Any, price: Any) -> JsonObject:
+    return {
+        "productId": sku,
+        "sku": sku,
+        "name": as_text(name),
+        "categories": [str(c) for c in categories][:5] if isinstance(categories, list) else [],
+        "price": as_number(price),
+    }
 
 
-def _text(value: Any) -> str | None:
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _known(value: Any) -> str | None:
-    text = _text(value)
-    return None if text is None or text.lower() in UNKNOWN else text
-
-
-def _int(value: Any) -> int | None:
-    number = _number(value)
-    return None if number is None else int(number)
-
-
-def _number(value: Any) -> int | float | None:
-    """Matomo sends numbers as numbers or numeric strings (``"3"``, ``"48.850000"``)."""
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if not math.isfinite(number):
-        return None
-    return int(number) if number.is_integer() and abs(number) < 2**53 else number
-
-
-def _float(value: Any) -> float | None:
-    number = _number(value)
-    return None if number is None else float(number)
-
-
-def _drop_none(values: JsonObject) -> JsonObject:
-    return {key: value for key, value in values.items() if value is not None}
+_PROPERTIES: dict[EventType, tuple[tuple[str, Callable[[Any], Any], str], ...]] = {
+    EventType.PAGE_VIEW: (
+        ("timeSpent", as_int, "timeSpent"),
+        ("pageLoadMs", as_int, "pageLoadTimeMilliseconds"),
+        ("idPageview", as_text, "idpageview"),
+        ("position", as_int, "pageviewPosition"),
+    ),
+    EventType.SEARCH: (
+        ("query", as_text, "siteSearchKeyword"),
+        ("category", as_text, "siteSearchCategory"),
+        ("count", as_int, "siteSearchCount"),
+    ),
+    EventType.DOWNLOAD: (("url", as_text, "url"),),
+    EventType.OUTLINK: (("url", as_text, "url"),),
+    EventType.MATOMO_EVENT: (
+        ("category", as_text, "eventCategory"),
+        ("action", as_text, "eventAction"),
+        ("name", as_text, "eventName"),
+        ("value", as_number, "eventValue"),
+    ),
+    EventType.GOAL: (
+        ("goalId", as_int, "goalId"),
+        ("goalName", as_text, "goalName"),
+        ("revenue", as_number, "revenue"),
+        ("referrerType", as_text, "referrerType"),
+        ("referrerName", as_text, "referrerName"),
+        ("referrerKeyword", as_text, "referrerKeyword"),
+    ),
+    EventType.ECOMMERCE_ORDER: (
+        ("orderId", as_text, "orderId"),
+        ("revenue", as_number, "revenue"),
+        ("subtotal", as_number, "revenueSubTotal"),
+        ("tax", as_number, "revenueTax"),
+        ("shipping", as_number, "revenueShipping"),
+        ("discount", as_number, "revenueDiscount"),
+        ("items", _items, "itemDetails"),
+    ),
+    EventType.SET_CART: (("total", as_number, "revenue"), ("size", as_int, "items"), ("items", _items, "itemDetails")),
+    EventType.CONTENT: (
+        ("name", as_text, "contentName"),
+        ("piece", as_text, "contentPiece"),
+        ("target", as_text, "contentTarget"),
+        ("interaction", as_text, "contentInteraction"),
+    ),
+}
+"""Action kind → its properties: (our name, how the value is read, Matomo's field). Placed after the readers."""

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
+from trackbridge.adapters.outbound.http import raise_for_retry_or_refusal
 from trackbridge.domain.errors import CredentialsRefused, PermanentError, TransientError
 
 Visit = dict[str, Any]
@@ -85,8 +86,7 @@ class MatomoLiveClient:
         status = response.status_code
         if status == 401:
             raise CredentialsRefused(_message(response) or "Matomo refused the auth token (401)")
-        if status == 429 or status >= 500:
-            raise TransientError(f"Matomo Reporting API answered {status}", retry_after=_retry_after(response))
+        raise_for_retry_or_refusal(response, transient="Matomo Reporting API answered {status}")
         if status >= 400:
             raise PermanentError(f"Matomo Reporting API answered {status}: {_message(response) or response.text[:200]}")
         try:
@@ -111,16 +111,6 @@ def _message(response: httpx.Response) -> str | None:
         return None
     message = body.get("message") if isinstance(body, dict) else None
     return str(message) if message else None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        return 60.0
 
 
 def _describe(answer: Any) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from trackbridge.adapters.connectors.setting_values import bounded_int, choice, flag, positive_int
 from trackbridge.domain.errors import InvalidInput
 from trackbridge.domain.schedules import check_cron
 
@@ -37,16 +38,16 @@ def parse_settings(raw: dict[str, Any], current: dict[str, Any] | None) -> dict[
         raise InvalidInput(f"unknown setting(s) {', '.join(unknown)}", "settings")
     return {
         "url": _url(merged.get("url")),
-        "siteId": _positive_int(merged.get("siteId"), "siteId"),
+        "siteId": positive_int(merged.get("siteId"), "siteId"),
         "schedule": check_cron(str(merged["schedule"]), "schedule"),
-        "lookbackDays": _bounded_int(merged["lookbackDays"], "lookbackDays", 1, 3650),
+        "lookbackDays": bounded_int(merged["lookbackDays"], "lookbackDays", 1, 3650),
         "skipStatuses": _statuses(merged["skipStatuses"]),
-        "userIdFrom": _choice(merged["userIdFrom"], "userIdFrom", USER_ID_SOURCES),
-        "importVisits": _flag(merged["importVisits"], "importVisits"),
-        "pushOrders": _flag(merged["pushOrders"], "pushOrders"),
-        "pushCarts": _flag(merged["pushCarts"], "pushCarts"),
-        "pushMatomoCartHits": _flag(merged["pushMatomoCartHits"], "pushMatomoCartHits"),
-        "pageSize": _bounded_int(merged["pageSize"], "pageSize", 1, 1000),
+        "userIdFrom": choice(merged["userIdFrom"], "userIdFrom", USER_ID_SOURCES),
+        "importVisits": flag(merged["importVisits"], "importVisits"),
+        "pushOrders": flag(merged["pushOrders"], "pushOrders"),
+        "pushCarts": flag(merged["pushCarts"], "pushCarts"),
+        "pushMatomoCartHits": flag(merged["pushMatomoCartHits"], "pushMatomoCartHits"),
+        "pageSize": bounded_int(merged["pageSize"], "pageSize", 1, 1000),
     }
 
 
@@ -70,37 +71,9 @@ def _url(value: Any) -> str:
     return text.rstrip("/")
 
 
-def _positive_int(value: Any, field: str) -> int:
-    return _bounded_int(value, field, 1, 2**31 - 1)
-
-
-def _bounded_int(value: Any, field: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{value!r} is not a whole number", field) from None
-    if not low <= number <= high:
-        raise InvalidInput(f"must be between {low} and {high}", field)
-    return number
-
-
 def _statuses(value: Any) -> list[str]:
     if isinstance(value, str):
         value = [part for part in value.split(",")]
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         raise InvalidInput("a list of order status names", "skipStatuses")
     return sorted({v.strip().lower() for v in value if v.strip()})
-
-
-def _choice(value: Any, field: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise InvalidInput(f"must be one of {', '.join(choices)}", field)
-    return str(value)
-
-
-def _flag(value: Any, field: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in {"true", "1", "yes", "on", "false", "0", "no", "off"}:
-        return value.lower() in {"true", "1", "yes", "on"}
-    raise InvalidInput("must be true or false", field)

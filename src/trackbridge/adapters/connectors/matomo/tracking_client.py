@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 
 from trackbridge.adapters.connectors.matomo import push_mapping
-from trackbridge.adapters.outbound.http import retry_after_seconds, translate_transport_error
-from trackbridge.domain.errors import CredentialsRefused, PermanentError, TransientError
+from trackbridge.adapters.outbound.http import raise_for_retry_or_refusal, translate_transport_error
+from trackbridge.domain.errors import CredentialsRefused, PermanentError
 from trackbridge.domain.matomo_ecommerce import PUSH_MARKER
 from trackbridge.services.matomo_push_ports import JsonObject, OrderToPush, Tracked, TrackingRefused
 
@@ -74,11 +74,12 @@ class MatomoTrackingClient:
             response = self._http.post(self._endpoint, json=body)
         except httpx.TransportError as error:
             raise translate_transport_error(error, "Matomo Tracking API") from error
+        raise_for_retry_or_refusal(
+            response,
+            refused="Matomo refused the auth token ({status})",
+            transient="Matomo Tracking API answered {status}",
+        )
         status = response.status_code
-        if status in (401, 403):
-            raise CredentialsRefused(f"Matomo refused the auth token ({status})")
-        if status == 429 or status >= 500:
-            raise TransientError(f"Matomo Tracking API answered {status}", retry_after=retry_after_seconds(response))
         answer = _json(response)
         if status != 200 or answer is None or answer.get("status") != "success":
             said = (answer or {}).get("message") or response.text[:200]

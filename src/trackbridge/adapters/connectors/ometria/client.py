@@ -13,7 +13,11 @@ from typing import Any
 
 import httpx
 
-from trackbridge.adapters.outbound.http import retry_after_seconds, translate_transport_error
+from trackbridge.adapters.outbound.http import (
+    raise_for_retry_or_refusal,
+    retry_after_seconds,
+    translate_transport_error,
+)
 from trackbridge.domain.errors import CredentialsRefused, PermanentError, TransientError
 from trackbridge.domain.export import BatchOutcome
 
@@ -72,12 +76,14 @@ def _record_errors(
 
 def _raise_for_status(response: httpx.Response) -> None:
     status = response.status_code
-    if status in {401, 403}:
-        raise CredentialsRefused(f"Ometria refused the API key ({status})")
     if status == 429:
         raise TransientError("Ometria: too many requests (429)", retry_after=retry_after_seconds(response))
-    if status >= 500 or status == 408:
-        raise TransientError(f"Ometria answered {status}", retry_after=retry_after_seconds(response))
+    raise_for_retry_or_refusal(
+        response,
+        refused="Ometria refused the API key ({status})",
+        transient="Ometria answered {status}",
+        transient_statuses=(408,),
+    )
     if status >= 400:
         raise PermanentError(f"Ometria refused the batch ({status}): {_message(response)}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from trackbridge.adapters.connectors import export_settings as s
+from trackbridge.adapters.connectors import setting_values as v
 from trackbridge.domain.errors import InvalidInput
 
 DEFAULT_ENDPOINT = "https://api.ometria.com"
@@ -45,25 +46,25 @@ def parse_settings(raw: dict[str, Any], current: dict[str, Any] | None) -> dict[
     merged = s.merged_settings(raw, current, DEFAULTS, "ometria")
     return {
         "kind": "ometria",
-        "endpoint": s.http_url(merged["endpoint"], "endpoint").rstrip("/"),
+        "endpoint": v.http_url(merged["endpoint"], "endpoint").rstrip("/"),
         **s.export_common(merged, max_rate=MAX_REQUESTS_PER_SECOND, max_batch=MAX_BATCH),
-        "useNamespaces": s.flag(merged["useNamespaces"], "useNamespaces"),
+        "useNamespaces": v.flag(merged["useNamespaces"], "useNamespaces"),
         "customerNamespace": s.namespace(merged["customerNamespace"], "customerNamespace"),
         "productNamespace": s.namespace(merged["productNamespace"], "productNamespace"),
         "orderNamespace": s.namespace(merged["orderNamespace"], "orderNamespace"),
-        "mergeCustomers": s.flag(merged["mergeCustomers"], "mergeCustomers"),
-        "mergeProducts": s.flag(merged["mergeProducts"], "mergeProducts"),
-        "mergeOrders": s.flag(merged["mergeOrders"], "mergeOrders"),
+        "mergeCustomers": v.flag(merged["mergeCustomers"], "mergeCustomers"),
+        "mergeProducts": v.flag(merged["mergeProducts"], "mergeProducts"),
+        "mergeOrders": v.flag(merged["mergeOrders"], "mergeOrders"),
         "customerAttributes": s.attribute_mapping(merged["customerAttributes"], "customerAttributes"),
         "productAttributes": s.attribute_mapping(merged["productAttributes"], "productAttributes"),
         "orderAttributes": s.attribute_mapping(merged["orderAttributes"], "orderAttributes"),
-        "productIdFrom": s.choice(merged["productIdFrom"], "productIdFrom", PRODUCT_ID_SOURCES),
+        "productIdFrom": v.choice(merged["productIdFrom"], "productIdFrom", PRODUCT_ID_SOURCES),
         "productUrlTemplate": _url_template(merged["productUrlTemplate"]),
-        "imageSize": s.choice(merged["imageSize"], "imageSize", IMAGE_SIZES),
-        "imageNumber": s.bounded_int(merged["imageNumber"], "imageNumber", 1, 1000),
-        "currency": s.choice(merged["currency"], "currency", CURRENCY_MODES),
-        "validStatuses": [name.lower() for name in s.text_list(merged["validStatuses"], "validStatuses")],
-        "newsletterStatus": s.flag(merged["newsletterStatus"], "newsletterStatus"),
+        "imageSize": v.choice(merged["imageSize"], "imageSize", IMAGE_SIZES),
+        "imageNumber": v.bounded_int(merged["imageNumber"], "imageNumber", 1, 1000),
+        "currency": v.choice(merged["currency"], "currency", CURRENCY_MODES),
+        "validStatuses": [name.lower() for name in v.text_list(merged["validStatuses"], "validStatuses")],
+        "newsletterStatus": v.flag(merged["newsletterStatus"], "newsletterStatus"),
     }
 
 
@@ -78,5 +79,5 @@ def _url_template(value: Any) -> str | None:
         rest = rest.replace(placeholder, "")
     if "{" in rest or "}" in rest:
         raise InvalidInput("only {product_id} and {url_path} can be filled in", "productUrlTemplate")
-    s.http_url(rest, "productUrlTemplate")
+    v.http_url(rest, "productUrlTemplate")
     return text

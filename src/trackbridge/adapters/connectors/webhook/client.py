@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from trackbridge.adapters.outbound.http import retry_after_seconds, translate_transport_error
-from trackbridge.domain.errors import CredentialsRefused, PermanentError, TransientError
+from trackbridge.adapters.outbound.http import raise_for_retry_or_refusal, translate_transport_error
+from trackbridge.domain.errors import CredentialsRefused, PermanentError
 from trackbridge.domain.export import BatchOutcome
 
 SIGNATURE_HEADER = "X-Trackbridge-Signature"
@@ -63,11 +63,13 @@ def send_batch(
         )
     except httpx.TransportError as error:
         raise translate_transport_error(error, "webhook") from None
+    raise_for_retry_or_refusal(
+        response,
+        refused="the webhook refused the signature ({status})",
+        transient="the webhook answered {status}",
+        transient_statuses=(408, 429),
+    )
     status = response.status_code
-    if status in (401, 403):
-        raise CredentialsRefused(f"the webhook refused the signature ({status})")
-    if status in (408, 429) or status >= 500:
-        raise TransientError(f"the webhook answered {status}", retry_after=retry_after_seconds(response))
     if not 200 <= status < 300:
         raise PermanentError(f"the webhook refused the batch ({status}): {response.text[:300]}")
     ids = [str(record["id"]) for record in records]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from trackbridge.adapters.connectors import export_settings as s
+from trackbridge.adapters.connectors import setting_values as v
 
 MAX_BATCH = 100  # the export engine sends at most 100 records a call
 MAX_REQUESTS_PER_SECOND = 100.0
@@ -22,6 +23,6 @@ def parse_settings(raw: dict[str, Any], current: dict[str, Any] | None) -> dict[
     merged = s.merged_settings(raw, current, DEFAULTS, "webhook")
     return {
         "kind": "webhook",
-        "url": s.http_url(merged["url"], "url"),
+        "url": v.http_url(merged["url"], "url"),
         **s.export_common(merged, max_rate=MAX_REQUESTS_PER_SECOND, max_batch=MAX_BATCH),
     }
