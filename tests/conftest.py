@@ -6,10 +6,12 @@ visible reason when the server is unreachable, except in CI (``CI=true``), where
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -32,17 +34,43 @@ def _postgres_problem() -> str | None:
     return _pg_problem  # type: ignore[return-value]
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy (migrating every test's database took most of
+    the suite's time)."""
+    path = tmp_path_factory.mktemp("template") / "trackbridge.db"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA journal_mode=DELETE")  # everything in the one file, no -wal beside it
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL database migrated once per run, copied by ``CREATE DATABASE ... TEMPLATE`` for each test."""
+    with postgres_database() as url:
+        engine = sa.create_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url.rsplit("/", 1)[1]
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own for the test, already migrated to the newest schema."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'trackbridge.db'}"
+        target = tmp_path / "trackbridge.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
+        yield f"sqlite:///{target}"
         return
     problem = _postgres_problem()
     if problem is not None:
         if in_ci():
             pytest.fail(f"PostgreSQL is unreachable in CI: {problem}")
         pytest.skip(f"PostgreSQL unreachable, PostgreSQL variant skipped: {problem}")
-    with postgres_database() as url:
+    with postgres_database(template=request.getfixturevalue("postgres_template")) as url:
         yield url
 
 

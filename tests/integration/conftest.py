@@ -7,6 +7,15 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.fake_matomo import FakeMatomo
+from trackbridge.entrypoints.cli import context
+
+
+@pytest.fixture(autouse=True)
+def wide_cli_output(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI's consoles print 400 columns in tests: rich fixes a console's width from COLUMNS when it is created
+    (at the first import of the CLI, whatever test that happens in), and wrapped lines would break text assertions."""
+    monkeypatch.setattr(context.console, "_width", 400)
+    monkeypatch.setattr(context.errors, "_width", 400)
 
 
 @pytest.fixture
