@@ -142,6 +142,9 @@ def enqueue_scheduled_runs(uow: UnitOfWork, clock: Clock = utc_now) -> int:
     """Queues a ``<kind>.scheduled_run`` job for every connector whose schedule has come; the number queued."""
     now = clock()
     queued = 0
+    with uow.read() as tx:  # most rounds find nothing due: no write lock for them
+        if not tx.connectors.due(now):
+            return 0
     with uow.transaction() as tx:
         for connector in tx.connectors.due(now):
             project = tx.projects.by_id(connector.project_id)

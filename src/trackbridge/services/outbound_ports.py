@@ -60,6 +60,10 @@ class OutboxRepository(Protocol):
         """Queues a job; None when a pending (not yet running) job with the same connector and dedupe key exists."""
         ...
 
+    def any_due(self, now: datetime) -> bool:
+        """Whether ``claim`` would find a job (a read, so that an idle worker takes no write lock)."""
+        ...
+
     def claim(self, now: datetime, worker: str, lease_seconds: float, limit: int) -> list[Job]:
         """Takes due pending jobs (and running ones whose lease ran out: their worker died), marking them running.
 

@@ -104,6 +104,9 @@ def run_due_jobs(
 ) -> int:
     """Claims up to ``limit`` due jobs and runs them one by one; the number of jobs run."""
     policy = policy or OutboxPolicy()
+    with uow.read() as tx:  # an idle worker only reads: SQLite's single write lock stays free for ingestion
+        if not tx.outbox.any_due(clock()):
+            return 0
     with uow.transaction() as tx:
         jobs = [
             job if job.max_attempts > 0 else replace(job, max_attempts=policy.max_attempts)

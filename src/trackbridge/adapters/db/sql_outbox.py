@@ -61,19 +61,13 @@ class SqlOutboxRepository:
         ).scalar_one()
         return int(new_id)
 
+    def any_due(self, now: datetime) -> bool:
+        return self._c.execute(select(outbox_jobs.c.id).where(*_due(now)).limit(1)).first() is not None
+
     def claim(self, now: datetime, worker: str, lease_seconds: float, limit: int) -> list[Job]:
-        usable = select(connectors.c.id).where(
-            connectors.c.enabled.is_(True), connectors.c.state == ConnectorState.OK.value
-        )
         query = (
             select(outbox_jobs.c.id)
-            .where(
-                or_(
-                    and_(outbox_jobs.c.state == JobState.PENDING.value, outbox_jobs.c.run_after <= now),
-                    and_(outbox_jobs.c.state == JobState.RUNNING.value, outbox_jobs.c.locked_until < now),
-                ),
-                or_(outbox_jobs.c.connector_id.is_(None), outbox_jobs.c.connector_id.in_(usable)),
-            )
+            .where(*_due(now))
             .order_by(outbox_jobs.c.priority, outbox_jobs.c.run_after, outbox_jobs.c.id)
             .limit(limit)
         )
@@ -243,6 +237,21 @@ class SqlOutboundLogRepository:
             .order_by(outbound_requests.c.id)
         ).mappings()
         return [_logged_request(row) for row in rows]
+
+
+def _due(now: datetime) -> list[ColumnElement[bool]]:
+    """Pending jobs whose time has come, and running ones whose worker's lease ran out; none of a connector that is
+    switched off or failing."""
+    usable = select(connectors.c.id).where(
+        connectors.c.enabled.is_(True), connectors.c.state == ConnectorState.OK.value
+    )
+    return [
+        or_(
+            and_(outbox_jobs.c.state == JobState.PENDING.value, outbox_jobs.c.run_after <= now),
+            and_(outbox_jobs.c.state == JobState.RUNNING.value, outbox_jobs.c.locked_until < now),
+        ),
+        or_(outbox_jobs.c.connector_id.is_(None), outbox_jobs.c.connector_id.in_(usable)),
+    ]
 
 
 def _same_connector(connector_id: int | None) -> ColumnElement[bool]:
