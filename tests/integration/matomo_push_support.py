@@ -56,7 +56,8 @@ def add_matomo(
         project.project,
         ConnectorKind.MATOMO,
         "matomo",
-        {"url": url, "siteId": 1, "importVisits": False, **settings},
+        # a schedule that never fires during a test (29 February): the daily 02:00 run would add a job to the counts
+        {"url": url, "siteId": 1, "importVisits": False, "schedule": "0 0 29 2 *", **settings},
         token,
         parse_settings,
         clock=lambda: moment,

@@ -250,7 +250,7 @@ def test_a_customer_identified_by_an_email_link_is_imported_by_the_scheduled_run
     client: TestClient, container: Container, seed_project: ProjectCredentials, fake: FakeMatomo, now: datetime
 ) -> None:
     project = seed_project.project
-    connector = add_matomo(container, project, now)
+    connector = add_matomo(container, project, now, schedule="0 2 * * *")
     token = customer_service.email_link_token(container.uow, container.box, project, "reader@example.com")
     click = {
         "id": "click",
